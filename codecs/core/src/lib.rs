@@ -1,0 +1,1 @@
+//! Media types, the codec contract and the codec registry.

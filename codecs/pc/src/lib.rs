@@ -1,0 +1,1 @@
+//! Probabilistic-circuit (HCLT) lossless image coder.

@@ -1,0 +1,1 @@
+//! The raw (uncompressed, lossless) Cinder codec.

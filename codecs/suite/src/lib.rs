@@ -1,0 +1,1 @@
+//! All Cinder codecs behind one registry.

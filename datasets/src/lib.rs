@@ -1,0 +1,1 @@
+//! Media I/O and dataset loaders for Cinder.

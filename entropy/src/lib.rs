@@ -1,0 +1,1 @@
+//! Deterministic integer entropy models and coders on constriction.

@@ -1,0 +1,1 @@
+//! Rate-distortion evaluation, metrics and classic baselines for Cinder.

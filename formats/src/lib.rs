@@ -1,0 +1,1 @@
+//! The Cinder container format (.cnd): reader, writer, limits.
