@@ -1,1 +1,42 @@
-//! All Cinder codecs behind one registry.
+//! # cinder-codecs — every Cinder codec behind one registry
+//!
+//! What a library user depends on: [`default_registry`] opens any codec of this build by name or by the id
+//! stored in a file. Each neural codec is a cargo feature.
+//!
+//! ```
+//! use cinder_core::{AnyCodec, DecodeOptions, EncodeOptions, Image, Media, OpenOptions};
+//! let registry = cinder_codecs::default_registry();
+//! let AnyCodec::Image(codec) = registry.open("raw", &OpenOptions::default())? else { unreachable!() };
+//! let img = Image::new(1, 1, 3, vec![1, 2, 3])?;
+//! let container = codec.encode(&img, &EncodeOptions::default())?;
+//! let back = registry.decode(&container, &OpenOptions::default(), &DecodeOptions::default())?;
+//! assert_eq!(back, Media::Image(img));
+//! # Ok::<(), cinder_core::CodecError>(())
+//! ```
+
+pub use cinder_core::{self as core, Registry};
+
+/// A registry holding every codec compiled into this build.
+pub fn default_registry() -> Registry {
+    let mut registry = Registry::new();
+    for codec in all_codecs() {
+        // Ids and names are distinct by construction (checked by a test), so registration cannot fail here.
+        let _ = registry.register(codec);
+    }
+    registry
+}
+
+fn all_codecs() -> Vec<cinder_core::RegisteredCodec> {
+    vec![cinder_raw::registered()]
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn codec_ids_and_names_are_unique() {
+        let mut registry = cinder_core::Registry::new();
+        for codec in super::all_codecs() {
+            registry.register(codec).unwrap();
+        }
+    }
+}
