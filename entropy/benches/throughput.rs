@@ -1,0 +1,2 @@
+//! Throughput benches (placeholder).
+fn main() {}
