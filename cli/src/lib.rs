@@ -1,1 +1,44 @@
-//! The cinder command-line tool.
+//! # cinder-cli — the `cinder` command
+//!
+//! `cinder encode`, `decode`, `info`, `list` (DESIGN §8). Images in through `image`, PNG out; audio in through
+//! symphonia, WAV out; `-` for stdin/stdout; directories in → directories out with a progress bar; refuses to
+//! overwrite without `-f`; writes atomically (temp file + rename).
+
+mod commands;
+mod paths;
+
+use clap::{Parser, Subcommand};
+
+pub use commands::{decode::DecodeArgs, encode::EncodeArgs, info::InfoArgs};
+
+/// Cinder: neural media codecs. Encode images and audio to `.cnd` files and back.
+#[derive(Debug, Parser)]
+#[command(name = "cinder", version, about, long_about = None)]
+pub struct Args {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Encode an image, audio file, IDX file or directory into `.cnd`.
+    Encode(EncodeArgs),
+    /// Decode a `.cnd` file (or a directory of them) to PNG / WAV.
+    Decode(DecodeArgs),
+    /// Show a `.cnd` file's header, chunk table and rate.
+    Info(InfoArgs),
+    /// List the codecs of this build.
+    List,
+}
+
+/// Runs one command.
+pub fn run(args: Args) -> anyhow::Result<()> {
+    match args.command {
+        Command::Encode(a) => commands::encode::run(&a),
+        Command::Decode(a) => commands::decode::run(&a),
+        Command::Info(a) => commands::info::run(&a),
+        Command::List => commands::list::run(),
+    }
+}

@@ -26,6 +26,13 @@ pub fn default_registry() -> Registry {
     registry
 }
 
+/// The codec `cinder encode` uses for a media kind when `--codec` is not given.
+pub fn default_codec(kind: cinder_core::MediaKind) -> &'static str {
+    match kind {
+        cinder_core::MediaKind::Image | cinder_core::MediaKind::Audio => "raw",
+    }
+}
+
 fn all_codecs() -> Vec<cinder_core::RegisteredCodec> {
     vec![cinder_raw::registered()]
 }
