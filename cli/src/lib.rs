@@ -1,6 +1,6 @@
 //! # cinder-cli — the `cinder` command
 //!
-//! `cinder encode`, `decode`, `info`, `list` (DESIGN §8). Images in through `image`, PNG out; audio in through
+//! `cinder encode`, `decode`, `info`, `list`, `roundtrip`, `demo` (DESIGN §8). Images in through `image`, PNG out; audio in through
 //! symphonia, WAV out; `-` for stdin/stdout; directories in → directories out with a progress bar; refuses to
 //! overwrite without `-f`; writes atomically (temp file + rename).
 
@@ -9,7 +9,7 @@ mod paths;
 
 use clap::{Parser, Subcommand};
 
-pub use commands::{decode::DecodeArgs, encode::EncodeArgs, info::InfoArgs};
+pub use commands::{decode::DecodeArgs, encode::EncodeArgs, info::InfoArgs, roundtrip::RoundtripArgs};
 
 /// Cinder: neural media codecs. Encode images and audio to `.cnd` files and back.
 #[derive(Debug, Parser)]
@@ -31,6 +31,10 @@ pub enum Command {
     Info(InfoArgs),
     /// List the codecs of this build.
     List,
+    /// Encode and decode a file, report rate, exactness and time.
+    Roundtrip(RoundtripArgs),
+    /// Round-trip the samples bundled in the binary through every codec (needs no files).
+    Demo,
 }
 
 /// Runs one command.
@@ -40,5 +44,7 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Decode(a) => commands::decode::run(&a),
         Command::Info(a) => commands::info::run(&a),
         Command::List => commands::list::run(),
+        Command::Roundtrip(a) => commands::roundtrip::run(&a),
+        Command::Demo => commands::roundtrip::demo(),
     }
 }

@@ -232,3 +232,18 @@ fn errors_exit_nonzero_with_cause_chain() {
 fn list_names_the_raw_codec() {
     cinder().arg("list").assert().success().stdout(contains("raw"));
 }
+
+#[test]
+fn demo_round_trips_the_bundled_samples_exactly() {
+    cinder().arg("demo").assert().success().stdout(contains("exact true").and(contains("kbps")));
+}
+
+#[test]
+fn roundtrip_reports_rate() {
+    cinder()
+        .arg("roundtrip")
+        .arg(fixture("chirp_mono_22k_24bit.flac"))
+        .assert()
+        .success()
+        .stdout(contains("exact true"));
+}

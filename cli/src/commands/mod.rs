@@ -4,13 +4,14 @@ pub mod decode;
 pub mod encode;
 pub mod info;
 pub mod list;
+pub mod roundtrip;
 
 use anyhow::Result;
 use cinder_core::{Device, OpenOptions, WeightsSource};
 use std::path::PathBuf;
 
 /// Options every command that opens a codec takes.
-#[derive(Debug, Clone, clap::Args)]
+#[derive(Debug, Clone, Default, clap::Args)]
 pub struct CodecOptions {
     /// Weights file to load instead of the embedded default.
     #[arg(long, value_name = "PATH")]
