@@ -128,6 +128,6 @@ mod tests {
         assert_eq!(s, synthetic_speech(16000, 0.5, 1));
         let d = synthetic_digits(3, 9);
         assert_eq!(d.len(), 3);
-        assert!(d.iter().all(|i| i.data.iter().any(|&v| v == 255)));
+        assert!(d.iter().all(|i| i.data.contains(&255)));
     }
 }

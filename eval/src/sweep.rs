@@ -1,0 +1,375 @@
+//! Rate-distortion sweeps: every item of a dataset at every quality, on a few worker threads, with a
+//! progress bar; per-item metrics then per-quality means in a [`Report`].
+//!
+//! Aggregation: images report the mean of per-image bpp, PSNR and MS-SSIM (CompressAI's convention); audio
+//! reports total bits over total duration (kbps) and the mean of per-file metrics; lossless runs report
+//! total bits over total dimensions (bpd) and whether every item came back exactly.
+
+use crate::codec::{AudioCoder, Coder, ImageCoder, Resolved};
+use crate::metrics::{bits_per_dim, mel_l1, ms_ssim, pesq_wb, psnr_rgb, si_sdr, stoi, MelConfig};
+use crate::report::{ItemRow, Report};
+use crate::EvalError;
+use cinder_core::{Audio, Image};
+use cinder_datasets::folders::{list_audio, list_images};
+use cinder_datasets::idx::read_idx_images;
+use cinder_datasets::io::load_image;
+use cinder_datasets::resample::to_mono_at;
+use indicatif::{ProgressBar, ProgressStyle};
+use serde_json::{json, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Items with more rows than this keep only the means in the JSON (10 000 MNIST rows would bloat it).
+pub const MAX_ITEM_ROWS: usize = 2000;
+
+/// How to run a sweep.
+#[derive(Debug, Clone)]
+pub struct SweepOptions {
+    /// Quality values (meaning per codec).
+    pub qualities: Vec<f64>,
+    /// Worker threads (each runs one item at a time).
+    pub threads: usize,
+    /// Audio is downmixed and resampled to this rate before coding.
+    pub sample_rate: u32,
+    /// Use only the first `limit` items.
+    pub limit: Option<usize>,
+    /// Show a progress bar.
+    pub progress: bool,
+}
+
+/// The items of a dataset.
+pub enum Dataset {
+    /// Image files (sorted).
+    ImageFiles(Vec<PathBuf>),
+    /// Images from an IDX file.
+    ImageSet(Vec<Image>),
+    /// Audio files (sorted).
+    AudioFiles(Vec<PathBuf>),
+}
+
+impl Dataset {
+    /// Opens `path`: an IDX image file (`*idx3-ubyte[.gz]`), a folder holding `t10k-images-idx3-ubyte.gz`
+    /// (the test split), or a folder of images (`audio == false`) or audio files.
+    pub fn open(path: &Path, audio: bool, limit: Option<usize>) -> Result<Dataset, EvalError> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
+        let idx = if name.contains("idx3-ubyte") {
+            Some(path.to_path_buf())
+        } else {
+            Some(path.join("t10k-images-idx3-ubyte.gz")).filter(|p| p.is_file())
+        };
+        let cut = |n: usize| limit.map_or(n, |l| l.min(n));
+        let ds = match (audio, idx) {
+            (false, Some(idx)) => {
+                let mut v = read_idx_images(&idx)?;
+                v.truncate(cut(v.len()));
+                Dataset::ImageSet(v)
+            }
+            (false, None) => {
+                let mut v = list_images(path)?;
+                v.truncate(cut(v.len()));
+                Dataset::ImageFiles(v)
+            }
+            (true, _) => {
+                let mut v = list_audio(path)?;
+                v.truncate(cut(v.len()));
+                Dataset::AudioFiles(v)
+            }
+        };
+        Ok(ds)
+    }
+
+    /// Number of items.
+    pub fn len(&self) -> usize {
+        match self {
+            Dataset::ImageFiles(v) | Dataset::AudioFiles(v) => v.len(),
+            Dataset::ImageSet(v) => v.len(),
+        }
+    }
+
+    /// True when there are no items.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn item_name(&self, i: usize) -> String {
+        match self {
+            Dataset::ImageFiles(v) | Dataset::AudioFiles(v) => v[i].file_name().map_or_else(
+                || v[i].display().to_string(),
+                |n| n.to_string_lossy().into_owned(),
+            ),
+            Dataset::ImageSet(_) => format!("{i}"),
+        }
+    }
+
+    fn image(&self, i: usize) -> Result<Image, EvalError> {
+        match self {
+            Dataset::ImageFiles(v) => Ok(load_image(&v[i])?),
+            Dataset::ImageSet(v) => Ok(v[i].clone()),
+            Dataset::AudioFiles(_) => Err(EvalError::BadArgument("an image codec needs image data".into())),
+        }
+    }
+
+    fn audio(&self, i: usize, rate: u32) -> Result<Audio, EvalError> {
+        match self {
+            Dataset::AudioFiles(v) => Ok(to_mono_at(&cinder_datasets::io::load_audio(&v[i])?, rate)?),
+            _ => Err(EvalError::BadArgument("an audio codec needs audio data".into())),
+        }
+    }
+}
+
+/// Runs `job(i)` for `i in 0..n` on `threads` workers; stops at the first error.
+fn run_jobs<T: Send>(
+    n: usize,
+    threads: usize,
+    bar: &ProgressBar,
+    job: &(dyn Fn(usize) -> Result<T, EvalError> + Sync),
+) -> Result<Vec<T>, EvalError> {
+    let next = AtomicUsize::new(0);
+    let failed = AtomicBool::new(false);
+    let out: Mutex<Vec<Option<T>>> = Mutex::new((0..n).map(|_| None).collect());
+    let first_err: Mutex<Option<EvalError>> = Mutex::new(None);
+    std::thread::scope(|s| {
+        for _ in 0..threads.max(1) {
+            s.spawn(|| loop {
+                let i = next.fetch_add(1, Ordering::SeqCst);
+                if i >= n || failed.load(Ordering::SeqCst) {
+                    break;
+                }
+                match job(i) {
+                    Ok(v) => {
+                        if let Ok(mut o) = out.lock() {
+                            o[i] = Some(v);
+                        }
+                        bar.inc(1);
+                    }
+                    Err(e) => {
+                        failed.store(true, Ordering::SeqCst);
+                        if let Ok(mut f) = first_err.lock() {
+                            f.get_or_insert(e);
+                        }
+                    }
+                }
+            });
+        }
+    });
+    if let Some(e) = first_err.into_inner().ok().flatten() {
+        return Err(e);
+    }
+    let out = out
+        .into_inner()
+        .map_err(|_| EvalError::BadArgument("worker panicked".into()))?;
+    Ok(out.into_iter().flatten().collect())
+}
+
+/// Per-item metrics of one coded image.
+fn image_row(coder: &dyn ImageCoder, img: &Image, q: f64) -> Result<BTreeMap<String, f64>, EvalError> {
+    let c = coder.code(img, q)?;
+    let mut v = BTreeMap::new();
+    let dims = img.pixels() * u64::from(img.channels);
+    v.insert("bits".into(), c.bytes as f64 * 8.0);
+    v.insert("dims".into(), dims as f64);
+    v.insert("bpp".into(), c.bytes as f64 * 8.0 / img.pixels() as f64);
+    v.insert("encode_s".into(), c.encode_s);
+    v.insert("decode_s".into(), c.decode_s);
+    if let Some(est) = c.estimate_bits {
+        v.insert("bpp-estimate".into(), est / img.pixels() as f64);
+    }
+    if coder.lossless() {
+        v.insert("exact".into(), if c.decoded == *img { 1.0 } else { 0.0 });
+    } else {
+        v.insert("psnr-rgb".into(), psnr_rgb(img, &c.decoded)?);
+        if let Ok(m) = ms_ssim(img, &c.decoded) {
+            v.insert("ms-ssim-rgb".into(), m);
+        }
+    }
+    Ok(v)
+}
+
+/// Per-item metrics of one coded signal.
+fn audio_row(coder: &dyn AudioCoder, a: &Audio, q: f64) -> Result<BTreeMap<String, f64>, EvalError> {
+    let c = coder.code(a, q)?;
+    let mut v = BTreeMap::new();
+    v.insert("bits".into(), c.bytes as f64 * 8.0);
+    v.insert("seconds".into(), a.seconds());
+    v.insert("kbps".into(), c.bytes as f64 * 8.0 / a.seconds() / 1000.0);
+    v.insert("encode_s".into(), c.encode_s);
+    v.insert("decode_s".into(), c.decode_s);
+    if let Some(est) = c.estimate_bits {
+        v.insert("kbps-estimate".into(), est / a.seconds() / 1000.0);
+    }
+    if coder.lossless() {
+        v.insert("exact".into(), if c.decoded == *a { 1.0 } else { 0.0 });
+    } else {
+        v.insert("pesq-wb".into(), pesq_wb(a, &c.decoded)?);
+        v.insert("stoi".into(), stoi(a, &c.decoded)?);
+        v.insert("mel-l1".into(), mel_l1(a, &c.decoded, &MelConfig::default())?);
+        v.insert("si-sdr".into(), si_sdr(a, &c.decoded)?);
+    }
+    Ok(v)
+}
+
+/// Evaluates `codec` (named `name`) on `data`.
+pub fn evaluate(codec: &Resolved, name: &str, data: &Path, opts: &SweepOptions) -> Result<Report, EvalError> {
+    let audio = matches!(codec.coder, Coder::Audio(_));
+    let ds = Dataset::open(data, audio, opts.limit)?;
+    let qualities = if opts.qualities.is_empty() {
+        codec.default_qualities.clone()
+    } else {
+        opts.qualities.clone()
+    };
+    let lossless = match &codec.coder {
+        Coder::Image(c) => c.lossless(),
+        Coder::Audio(c) => c.lossless(),
+    };
+    let qualities = if lossless {
+        qualities.into_iter().take(1).collect()
+    } else {
+        qualities
+    };
+    let n = ds.len();
+    let total = n * qualities.len();
+    let bar = if opts.progress {
+        ProgressBar::new(total as u64)
+    } else {
+        ProgressBar::hidden()
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {elapsed_precise} eta {eta}")
+            .map_err(|e| EvalError::BadArgument(e.to_string()))?
+            .progress_chars("=> "),
+    );
+    bar.set_message(name.to_string());
+    let job = |j: usize| -> Result<BTreeMap<String, f64>, EvalError> {
+        let (qi, i) = (j / n, j % n);
+        match &codec.coder {
+            Coder::Image(c) => image_row(c.as_ref(), &ds.image(i)?, qualities[qi]),
+            Coder::Audio(c) => audio_row(c.as_ref(), &ds.audio(i, opts.sample_rate)?, qualities[qi]),
+        }
+    };
+    let rows = run_jobs(total, opts.threads, &bar, &job)?;
+    bar.finish();
+    let items: Vec<ItemRow> = rows
+        .into_iter()
+        .enumerate()
+        .map(|(j, values)| ItemRow {
+            quality: qualities[j / n],
+            item: ds.item_name(j % n),
+            values,
+        })
+        .collect();
+    let results = aggregate(&items, &qualities, audio, lossless);
+    Ok(Report {
+        name: name.to_string(),
+        description: codec.description.clone(),
+        results,
+        qualities,
+        dataset: data.display().to_string(),
+        items: if items.len() <= MAX_ITEM_ROWS {
+            items
+        } else {
+            Vec::new()
+        },
+    })
+}
+
+/// Per-quality aggregates in CompressAI's layout.
+pub fn aggregate(
+    items: &[ItemRow],
+    qualities: &[f64],
+    audio: bool,
+    lossless: bool,
+) -> BTreeMap<String, Vec<Value>> {
+    let mut out: BTreeMap<String, Vec<Value>> = BTreeMap::new();
+    for &q in qualities {
+        let rows: Vec<&ItemRow> = items.iter().filter(|r| r.quality == q).collect();
+        let sum = |k: &str| rows.iter().filter_map(|r| r.values.get(k)).sum::<f64>();
+        let mean = |k: &str| {
+            let v: Vec<f64> = rows.iter().filter_map(|r| r.values.get(k).copied()).collect();
+            (!v.is_empty()).then(|| v.iter().sum::<f64>() / v.len() as f64)
+        };
+        let mut push = |k: &str, v: Value| out.entry(k.to_string()).or_default().push(v);
+        if audio {
+            push("kbps", json!(sum("bits") / sum("seconds") / 1000.0));
+        } else if lossless {
+            push(
+                "bpd",
+                json!(bits_per_dim((sum("bits") / 8.0) as u64, sum("dims") as u64)),
+            );
+        } else {
+            push("bpp", json!(mean("bpp")));
+        }
+        let mut keys = vec!["encode_s", "decode_s", "bpp-estimate", "kbps-estimate"];
+        if lossless {
+            push(
+                "roundtrip_ok",
+                json!(rows.iter().all(|r| r.values.get("exact") == Some(&1.0))),
+            );
+            push("n", json!(rows.len()));
+        } else if audio {
+            keys.extend(["pesq-wb", "stoi", "mel-l1", "si-sdr"]);
+        } else {
+            keys.extend(["psnr-rgb", "ms-ssim-rgb"]);
+        }
+        for k in keys {
+            if let Some(m) = mean(k) {
+                push(k, json!(m));
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cinder_datasets::io::encode_png;
+    use cinder_datasets::synthetic::synthetic_image;
+
+    fn opts(q: Vec<f64>) -> SweepOptions {
+        SweepOptions {
+            qualities: q,
+            threads: 2,
+            sample_rate: 16000,
+            limit: None,
+            progress: false,
+        }
+    }
+
+    #[test]
+    fn raw_codec_sweep_on_a_synthetic_folder() {
+        let dir = tempfile::tempdir().unwrap();
+        for s in 0..3 {
+            let img = synthetic_image(16, 8, 3, s);
+            std::fs::write(dir.path().join(format!("{s}.png")), encode_png(&img).unwrap()).unwrap();
+        }
+        let codec = crate::codec::resolve("raw", None).unwrap();
+        let r = evaluate(&codec, "raw", dir.path(), &opts(vec![])).unwrap();
+        assert_eq!(r.series("n"), Some(vec![3.0]));
+        assert_eq!(r.results["roundtrip_ok"], vec![json!(true)]);
+        let bpd = r.series("bpd").unwrap()[0];
+        assert!(
+            bpd > 8.0 && bpd < 12.0,
+            "raw stores 8 bits per dim plus a header: {bpd}"
+        );
+        assert_eq!(r.items.len(), 3);
+    }
+
+    #[test]
+    fn jpeg_sweep_reports_compressai_keys() {
+        if !crate::baselines::tools_present("jpeg") {
+            return;
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let img = synthetic_image(192, 176, 3, 4);
+        std::fs::write(dir.path().join("a.png"), encode_png(&img).unwrap()).unwrap();
+        let codec = crate::codec::resolve("jpeg", None).unwrap();
+        let r = evaluate(&codec, "jpeg", dir.path(), &opts(vec![30.0, 80.0])).unwrap();
+        for k in ["bpp", "psnr-rgb", "ms-ssim-rgb", "encode_s", "decode_s"] {
+            assert_eq!(r.series(k).map(|v| v.len()), Some(2), "{k}");
+        }
+        let psnr = r.series("psnr-rgb").unwrap();
+        assert!(psnr[1] > psnr[0]);
+    }
+}
