@@ -1,4 +1,5 @@
 //! End-to-end tests of the `cinder` binary on synthetic media.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use assert_cmd::Command;
 use cinder_core::{Audio, Image};

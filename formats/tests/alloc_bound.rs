@@ -1,4 +1,5 @@
 //! A header claiming 10^12 pixels or samples is refused before allocating: peak heap use stays far below 1 MB.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 #![allow(unsafe_code)]
 
 use cinder_format::{leb128, Container, Header, Limits, MediaParams, MAGIC};

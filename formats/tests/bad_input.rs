@@ -1,4 +1,5 @@
 //! Bad input: prefixes, bit flips, huge declared sizes, unknown chunks, newer versions. Never a panic.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_format::{ids, leb128, ChunkId, Container, FormatError, Header, Limits, MediaParams, MAGIC};
 

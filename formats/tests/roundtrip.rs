@@ -1,4 +1,5 @@
 //! Property round trips: any valid header and chunk list survives write → read unchanged.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_format::{ids, Chunk, ChunkId, Container, Header, Limits, MediaParams};
 use proptest::prelude::*;

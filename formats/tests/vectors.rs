@@ -1,5 +1,6 @@
 //! Every frozen v1 vector parses with this reader (structure and CRCs); decoding them to media is tested in
 //! `codecs/suite/tests/vectors.rs`, which checks the MANIFEST's media checksums.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_format::{Container, Limits, MAJOR_VERSION};
 use std::path::Path;

@@ -3,6 +3,7 @@
 //!
 //! Regenerate (only when adding vectors; never change existing ones):
 //! `CINDER_WRITE_VECTORS=1 cargo test --release -p cinder-codecs --test vectors -- --ignored write_vectors`
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::{Audio, AudioCodec, DecodeOptions, EncodeOptions, Image, ImageCodec, Media, OpenOptions};
 use cinder_format::{ids, Container, Limits};
