@@ -236,7 +236,11 @@ fn list_names_the_raw_codec() {
 
 #[test]
 fn demo_round_trips_the_bundled_samples_exactly() {
-    cinder().arg("demo").assert().success().stdout(contains("exact true").and(contains("kbps")));
+    cinder()
+        .arg("demo")
+        .assert()
+        .success()
+        .stdout(contains("exact true").and(contains("kbps")));
 }
 
 #[test]
