@@ -1,0 +1,348 @@
+//! The [`ImageCodec`] contract (DESIGN §2) for the PC coder: one range-coded stream per image, all streams of a
+//! set in `PCST` chunks, images coded in parallel with rayon (never inside one image).
+//!
+//! `PCST` payload: for each image in order, a LEB128 byte length and the stream bytes. Chunks break at image
+//! boundaries near 1 MiB. Quality selects the embedded model (0 = MNIST, 1 = Fashion-MNIST); the header's
+//! `model_id` records it (1 = MNIST, 2 = Fashion-MNIST, 0 = a model loaded from a file), and the weights digest
+//! binds the file to the exact model bytes.
+
+use crate::coder::{decode_images, encode_images, images_bits, Scratch, Tables, LANES};
+use crate::model_io::load;
+use crate::PcError;
+use cinder_core::{
+    weights_digest, AnyCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, Image, ImageCodec,
+    MediaKind, OpenOptions, QualityInfo, RegisteredCodec, WeightsSource,
+};
+use cinder_format::{ids, leb128, Container, Header, MediaParams, WeightsDigest};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+const NAME: &str = "pc";
+/// Break `PCST` chunks at the first image boundary past this many bytes.
+const CHUNK_BYTES: usize = 1 << 20;
+
+const QUALITIES: &[QualityInfo] = &[
+    QualityInfo {
+        level: 0,
+        label: "MNIST model (28x28 grey, HCLT M=32)",
+    },
+    QualityInfo {
+        level: 1,
+        label: "Fashion-MNIST model (28x28 grey, HCLT M=32)",
+    },
+];
+
+/// Static description of the PC codec.
+pub static PC_INFO: CodecInfo = CodecInfo {
+    id: ids::codec::PC,
+    name: NAME,
+    description: "probabilistic-circuit (HCLT) lossless coder for small grey images (MNIST, Fashion-MNIST)",
+    kinds: &[MediaKind::Image],
+    lossless: true,
+    qualities: QUALITIES,
+    default_quality: 0,
+};
+
+/// Registry entry.
+pub fn registered() -> RegisteredCodec {
+    RegisteredCodec { info: &PC_INFO, open }
+}
+
+fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
+    PC_INFO.pick_kind(opts.media)?;
+    let quality = opts.quality.unwrap_or(PC_INFO.default_quality);
+    PC_INFO.check_quality(quality)?;
+    let codec = match &opts.weights {
+        WeightsSource::Embedded => PcCodec::embedded(quality)?,
+        WeightsSource::File(path) => {
+            let bytes = std::fs::read(path).map_err(|e| CodecError::Weights {
+                codec: NAME,
+                reason: format!("{}: {e}", path.display()),
+            })?;
+            PcCodec::from_bytes(&bytes, quality, 0)?
+        }
+    };
+    Ok(AnyCodec::Image(Box::new(codec)))
+}
+
+/// The PC codec with one loaded model.
+#[derive(Clone)]
+pub struct PcCodec {
+    tables: Arc<Tables>,
+    digest: WeightsDigest,
+    quality: u8,
+    model_id: u16,
+}
+
+impl std::fmt::Debug for PcCodec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let c = &self.tables.circuit;
+        write!(
+            f,
+            "PcCodec({}x{}, M={}, model {})",
+            c.width, c.height, c.m, self.model_id
+        )
+    }
+}
+
+fn to_codec(e: PcError) -> CodecError {
+    match e {
+        PcError::ImageSize { .. } => CodecError::UnsupportedInput {
+            codec: NAME,
+            reason: e.to_string(),
+        },
+        PcError::BadModel(_) => CodecError::Weights {
+            codec: NAME,
+            reason: e.to_string(),
+        },
+        other => CodecError::Corrupt(other.to_string()),
+    }
+}
+
+impl PcCodec {
+    /// Opens a model from the bytes of a model file (`quality` and `model_id` are written into headers).
+    pub fn from_bytes(bytes: &[u8], quality: u8, model_id: u16) -> Result<PcCodec, CodecError> {
+        let loaded = load(bytes).map_err(to_codec)?;
+        Ok(PcCodec {
+            tables: Arc::new(Tables::new(loaded.circuit, &loaded.params)),
+            digest: weights_digest(bytes),
+            quality,
+            model_id,
+        })
+    }
+
+    /// Opens an embedded model: quality 0 = MNIST, 1 = Fashion-MNIST.
+    pub fn embedded(quality: u8) -> Result<PcCodec, CodecError> {
+        let (bytes, id) = crate::weights::embedded(quality).ok_or_else(|| CodecError::Weights {
+            codec: NAME,
+            reason: "this build has no embedded PC models (feature `embedded-weights`); pass a model file"
+                .into(),
+        })?;
+        PcCodec::from_bytes(bytes, quality, id)
+    }
+
+    /// The coding tables (circuit shape and parameters).
+    pub fn tables(&self) -> &Tables {
+        &self.tables
+    }
+
+    fn check(&self, img: &Image) -> Result<(), CodecError> {
+        let c = &self.tables.circuit;
+        if img.channels != 1 || img.width != c.width || img.height != c.height || img.validate().is_err() {
+            return Err(to_codec(PcError::ImageSize {
+                got: format!("{}x{}x{}", img.width, img.height, img.channels),
+                width: c.width,
+                height: c.height,
+            }));
+        }
+        Ok(())
+    }
+
+    fn header(&self, media: MediaParams) -> Header {
+        Header {
+            codec_id: ids::codec::PC,
+            model_id: self.model_id,
+            quality: self.quality,
+            weights_digest: self.digest,
+            media,
+        }
+    }
+
+    /// Encodes images in parallel into per-image streams.
+    pub fn encode_streams(&self, images: &[Image]) -> Result<Vec<Vec<u8>>, CodecError> {
+        images.iter().try_for_each(|i| self.check(i))?;
+        let t = &*self.tables;
+        let groups = images
+            .par_chunks(LANES)
+            .map_init(
+                || Scratch::new(t),
+                |ws, group| {
+                    let xs: Vec<&[u8]> = group.iter().map(|i| &i.data[..]).collect();
+                    encode_images(t, ws, &xs)
+                },
+            )
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(to_codec)?;
+        Ok(groups.into_iter().flatten().collect())
+    }
+
+    /// Theoretical bits −log2 p(x) of each image (parallel across images).
+    pub fn theoretical_bits(&self, images: &[Image]) -> Result<Vec<f64>, CodecError> {
+        images.iter().try_for_each(|i| self.check(i))?;
+        let t = &*self.tables;
+        let groups = images
+            .par_chunks(LANES)
+            .map_init(
+                || Scratch::new(t),
+                |ws, group| {
+                    let xs: Vec<&[u8]> = group.iter().map(|i| &i.data[..]).collect();
+                    images_bits(t, ws, &xs)
+                },
+            )
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(to_codec)?;
+        Ok(groups.into_iter().flatten().map(|b| b.0).collect())
+    }
+
+    /// Decodes per-image streams in parallel.
+    pub fn decode_streams(&self, streams: &[&[u8]]) -> Result<Vec<Image>, CodecError> {
+        let t = &*self.tables;
+        let c = &t.circuit;
+        let groups = streams
+            .par_chunks(LANES)
+            .map_init(|| Scratch::new(t), |ws, group| decode_images(t, ws, group))
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(to_codec)?;
+        groups
+            .into_iter()
+            .flatten()
+            .map(|px| Image::new(c.width, c.height, 1, px))
+            .collect()
+    }
+
+    fn check_media(&self, w: u32, h: u32, ch: u8) -> Result<(), CodecError> {
+        let c = &self.tables.circuit;
+        if (w, h, ch) != (c.width, c.height, 1) {
+            return Err(CodecError::Corrupt(format!(
+                "file holds {w}x{h}x{ch} images, the loaded PC model codes {}x{}x1",
+                c.width, c.height
+            )));
+        }
+        Ok(())
+    }
+}
+
+fn push_streams(container: &mut Container, streams: &[Vec<u8>]) {
+    let mut payload = Vec::new();
+    for s in streams {
+        leb128::write_u64(&mut payload, s.len() as u64);
+        payload.extend_from_slice(s);
+        if payload.len() >= CHUNK_BYTES {
+            container.push(ids::chunk::PC_STREAMS, std::mem::take(&mut payload));
+        }
+    }
+    if !payload.is_empty() || streams.is_empty() {
+        container.push(ids::chunk::PC_STREAMS, payload);
+    }
+}
+
+/// Splits the `PCST` chunks into exactly `count` streams.
+fn split_streams(container: &Container, count: u64) -> Result<Vec<&[u8]>, CodecError> {
+    let total: usize = container
+        .chunks_of(ids::chunk::PC_STREAMS)
+        .map(|c| c.data.len())
+        .sum();
+    if count > total as u64 {
+        return Err(CodecError::Corrupt(format!(
+            "header declares {count} images, the PC streams hold only {total} bytes"
+        )));
+    }
+    let mut out = Vec::with_capacity(count as usize);
+    for chunk in container.chunks_of(ids::chunk::PC_STREAMS) {
+        let mut rest = &chunk.data[..];
+        while !rest.is_empty() {
+            let (len, used) = leb128::read_u64(rest, "PC stream length")?;
+            rest = &rest[used..];
+            if len > rest.len() as u64 {
+                return Err(CodecError::Corrupt(format!(
+                    "PC stream {} declares {len} bytes, {} remain (truncated)",
+                    out.len(),
+                    rest.len()
+                )));
+            }
+            let (s, r) = rest.split_at(len as usize);
+            out.push(s);
+            rest = r;
+        }
+    }
+    if out.len() as u64 != count {
+        return Err(CodecError::Corrupt(format!(
+            "header declares {count} images, the file holds {} PC streams",
+            out.len()
+        )));
+    }
+    Ok(out)
+}
+
+impl ImageCodec for PcCodec {
+    fn info(&self) -> &'static CodecInfo {
+        &PC_INFO
+    }
+    fn quality(&self) -> u8 {
+        self.quality
+    }
+    fn weights_digest(&self) -> WeightsDigest {
+        self.digest
+    }
+
+    fn encode(&self, image: &Image, _opts: &EncodeOptions) -> Result<Container, CodecError> {
+        let streams = self.encode_streams(std::slice::from_ref(image))?;
+        let mut c = Container::new(self.header(MediaParams::Image {
+            width: image.width,
+            height: image.height,
+            channels: 1,
+        }));
+        push_streams(&mut c, &streams);
+        Ok(c)
+    }
+
+    fn decode(&self, container: &Container, _opts: &DecodeOptions) -> Result<Image, CodecError> {
+        PC_INFO.check_header(&container.header, &self.digest)?;
+        let MediaParams::Image {
+            width,
+            height,
+            channels,
+        } = container.header.media
+        else {
+            return Err(CodecError::MediaKind(
+                "PC image decoder got a non-image header".into(),
+            ));
+        };
+        self.check_media(width, height, channels)?;
+        let streams = split_streams(container, 1)?;
+        let mut out = self.decode_streams(&streams)?;
+        out.pop()
+            .ok_or_else(|| CodecError::Corrupt("no PC stream".into()))
+    }
+
+    fn estimate_bits(&self, image: &Image, _opts: &EncodeOptions) -> Result<f64, CodecError> {
+        self.check(image)?;
+        let t = &*self.tables;
+        let bits = images_bits(t, &mut Scratch::new(t), &[&image.data]).map_err(to_codec)?;
+        Ok(bits.first().map_or(0.0, |b| b.0))
+    }
+
+    fn encode_set(&self, images: &[Image], _opts: &EncodeOptions) -> Result<Container, CodecError> {
+        let first = images.first().ok_or(CodecError::UnsupportedInput {
+            codec: NAME,
+            reason: "empty image set".into(),
+        })?;
+        let streams = self.encode_streams(images)?;
+        let mut c = Container::new(self.header(MediaParams::ImageSet {
+            width: first.width,
+            height: first.height,
+            channels: 1,
+            count: images.len() as u64,
+        }));
+        push_streams(&mut c, &streams);
+        Ok(c)
+    }
+
+    fn decode_set(&self, container: &Container, _opts: &DecodeOptions) -> Result<Vec<Image>, CodecError> {
+        PC_INFO.check_header(&container.header, &self.digest)?;
+        let MediaParams::ImageSet {
+            width,
+            height,
+            channels,
+            count,
+        } = container.header.media
+        else {
+            return Err(CodecError::MediaKind(
+                "PC set decoder got a non-set header".into(),
+            ));
+        };
+        self.check_media(width, height, channels)?;
+        let streams = split_streams(container, count)?;
+        self.decode_streams(&streams)
+    }
+}

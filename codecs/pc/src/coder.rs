@@ -1,0 +1,563 @@
+//! Exact per-pixel conditionals with cached subtree messages (spec §2.6, our decoder-friendly variant of
+//! Liu et al. ICLR'22 §3–4), coded with the leaky monotone CDF quantiser (spec §2.5).
+//!
+//! Pixels are coded in the tree's post-order, so every subtree is a contiguous block. On entering an inner node
+//! u its outside vector `O_u = (O_p ⊙ Pacc_p)·W_u` is computed once (M²), where `Pacc_p` is the product of the
+//! messages of the parent's already coded children (uncoded ones marginalise to 1). A tree leaf c under p is coded
+//! with mixture weights `O_p ⊙ Pacc_p` over its M categoricals; an inner node's own pixel, coded last, with
+//! `O_u ⊙ Pacc_u`. Leaving u sends `R_u = W_u·(Pacc_u ⊙ θ_u(x_u))` (M²) up. Total ≈ 2·I·M² + D·M·probes per
+//! image, identical for encoder and decoder.
+//!
+//! Determinism (DESIGN §4): sequential f64 with a fixed operation order, no rayon inside an image, no
+//! transcendental functions on the coding path (`libm` only for the reported theoretical bits).
+
+use crate::circuit::{Circuit, Params, K};
+use crate::rangecoder::{ByteDecoder, ByteEncoder};
+use crate::PcError;
+use cinder_entropy::{
+    leaky_quantize, DecodeModel, EncodeModel, EntropyError, Interval, SymbolDecoder, SymbolEncoder,
+    CODER_PRECISION,
+};
+
+const ENTER: u32 = 1 << 30;
+const LEAF: u32 = 1 << 31;
+const NODE: u32 = ENTER - 1;
+
+/// Coding tables of a loaded model: `cdf[(v * 257 + a) * M + k]` = P(X_v < a | state k), plus the sums.
+pub struct Tables {
+    /// The circuit shape.
+    pub circuit: Circuit,
+    prior: Vec<f64>,
+    trans: Vec<f64>,
+    trans_t: Vec<f64>,
+    cdf: Vec<f64>,
+    /// Most likely value of each (pixel, state) categorical.
+    modes: Vec<u8>,
+    /// DFS events: `v | ENTER` entering inner v, `v | LEAF` a tree leaf, plain `v` leaving inner v.
+    events: Vec<u32>,
+}
+
+impl Tables {
+    /// Builds the tables from normalised f64 parameters (deterministic sequential prefix sums).
+    pub fn new(circuit: Circuit, p: &Params<f64>) -> Tables {
+        let (m, d) = (circuit.m, circuit.dim());
+        let mut cdf = vec![0f64; d * (K + 1) * m];
+        let mut modes = vec![0u8; d * m];
+        for v in 0..d {
+            for k in 0..m {
+                let row = &p.leaf[(v * m + k) * K..(v * m + k + 1) * K];
+                let mut best = 0;
+                for (x, &t) in row.iter().enumerate() {
+                    if t > row[best] {
+                        best = x;
+                    }
+                }
+                modes[v * m + k] = best as u8;
+                let mut acc = 0.0;
+                for (a, &t) in row.iter().enumerate() {
+                    acc += t;
+                    cdf[(v * (K + 1) + a + 1) * m + k] = acc;
+                }
+            }
+        }
+        let mut trans_t = vec![0f64; p.trans.len()];
+        for s in 0..circuit.slots {
+            for j in 0..m {
+                for k in 0..m {
+                    trans_t[(s * m + k) * m + j] = p.trans[(s * m + j) * m + k];
+                }
+            }
+        }
+        let events = dfs_events(&circuit);
+        Tables {
+            prior: p.prior.clone(),
+            trans: p.trans.clone(),
+            trans_t,
+            cdf,
+            modes,
+            events,
+            circuit,
+        }
+    }
+
+    /// Pixels per image.
+    pub fn dim(&self) -> usize {
+        self.circuit.dim()
+    }
+}
+
+fn dfs_events(c: &Circuit) -> Vec<u32> {
+    let tree = &c.tree;
+    let mut ev = Vec::with_capacity(2 * c.dim());
+    let mut stack = vec![(tree.root, 0usize)];
+    ev.push(tree.root as u32 | ENTER);
+    while let Some(top) = stack.last_mut() {
+        let (v, i) = *top;
+        let kids = tree.children(v);
+        if i < kids.len() {
+            top.1 += 1;
+            let w = kids[i] as usize;
+            if c.inner[w] {
+                ev.push(w as u32 | ENTER);
+                stack.push((w, 0));
+            } else {
+                ev.push(w as u32 | LEAF);
+            }
+        } else {
+            ev.push(v as u32);
+            stack.pop();
+        }
+    }
+    ev
+}
+
+/// What happens to each pixel: encoded from the image, decoded from a stream, or only priced.
+pub trait PixelSink {
+    /// Codes pixel `v` under the mixture CDF `cdf`, returning its value.
+    fn pixel(&mut self, v: usize, cdf: &Mixture) -> Result<u8, PcError>;
+}
+
+/// One pixel's conditional: a mixture of its M categoricals with weights `w` (not normalised).
+pub struct Mixture<'a> {
+    w: &'a [f64],
+    modes: &'a [u8],
+    cdf: &'a [f64],
+    den: f64,
+    m: usize,
+}
+
+impl Mixture<'_> {
+    /// P(X < a) as computed (non-decreasing in `a`, 1 at 256 exactly).
+    #[inline]
+    pub fn c(&self, a: usize) -> f64 {
+        let row = &self.cdf[a * self.m..(a + 1) * self.m];
+        dot(self.w, row) / self.den
+    }
+
+    /// The quantised boundary `q(a)` at [`CODER_PRECISION`] (`q(0) = 0`, `q(256) = 2^24`).
+    #[inline]
+    pub fn q(&self, a: u32) -> u32 {
+        if a == 0 || a >= K as u32 {
+            return leaky_quantize(0.0, a, K as u32, CODER_PRECISION);
+        }
+        leaky_quantize(self.c(a as usize), a, K as u32, CODER_PRECISION)
+    }
+
+    /// A likely value: the mode of the heaviest mixture component (first maximum).
+    fn mode_guess(&self) -> u32 {
+        let mut best = 0;
+        for k in 1..self.m {
+            if self.w[k] > self.w[best] {
+                best = k;
+            }
+        }
+        self.modes[best] as u32
+    }
+
+    /// The entropy-coder model of this pixel (cinder-entropy's model traits, guess-first search).
+    pub fn model(&self) -> PixelModel<'_> {
+        PixelModel { mix: self }
+    }
+
+    /// −log2 of the model probability of `x` (theoretical bits).
+    pub fn bits(&self, x: u8) -> f64 {
+        let p = self.c(x as usize + 1) - self.c(x as usize);
+        if p > 0.0 {
+            -libm::log2(p)
+        } else {
+            f64::from(CODER_PRECISION)
+        }
+    }
+}
+
+/// A pixel's quantised CDF as a cinder-entropy model. Decoding first tries the mode of the heaviest
+/// component (most MNIST pixels are 0 or 255), then bisects the side the slot lies on; any search order gives
+/// the same symbol because `q` is strictly increasing.
+pub struct PixelModel<'a> {
+    mix: &'a Mixture<'a>,
+}
+
+impl PixelModel<'_> {
+    fn iv(&self, lo: u32, q_lo: u32, q_hi: u32) -> Result<(u32, Interval), EntropyError> {
+        if q_hi <= q_lo {
+            return Err(EntropyError::InconsistentModel {
+                reason: "PC mixture CDF is not strictly increasing",
+            });
+        }
+        Ok((
+            lo,
+            Interval {
+                left: q_lo,
+                freq: q_hi - q_lo,
+            },
+        ))
+    }
+}
+
+impl EncodeModel for PixelModel<'_> {
+    fn num_symbols(&self) -> u32 {
+        K as u32
+    }
+    fn interval(&self, symbol: u32) -> Result<Interval, EntropyError> {
+        if symbol >= K as u32 {
+            return Err(EntropyError::SymbolOutOfRange {
+                symbol: u64::from(symbol),
+                symbols: K as u64,
+            });
+        }
+        Ok(self.iv(symbol, self.mix.q(symbol), self.mix.q(symbol + 1))?.1)
+    }
+}
+
+impl DecodeModel for PixelModel<'_> {
+    fn lookup(&self, slot: u32) -> Result<(u32, Interval), EntropyError> {
+        let mix = self.mix;
+        let guess = mix.mode_guess();
+        let (q_g, q_g1) = (mix.q(guess), mix.q(guess + 1));
+        // Invariant: q(lo) <= slot < q(hi).
+        let (mut lo, mut hi, mut q_lo, mut q_hi) = if slot < q_g {
+            (0, guess, 0, q_g)
+        } else if slot < q_g1 {
+            return self.iv(guess, q_g, q_g1);
+        } else {
+            (guess + 1, K as u32, q_g1, 1 << CODER_PRECISION)
+        };
+        while hi - lo > 1 {
+            let mid = lo + (hi - lo) / 2;
+            let q_mid = mix.q(mid);
+            if q_mid <= slot {
+                lo = mid;
+                q_lo = q_mid;
+            } else {
+                hi = mid;
+                q_hi = q_mid;
+            }
+        }
+        self.iv(lo, q_lo, q_hi)
+    }
+}
+
+/// Fixed-order dot product in four lanes (vectorisable, identical on every platform).
+#[inline]
+fn dot(a: &[f64], b: &[f64]) -> f64 {
+    let mut acc = [0f64; 4];
+    let n4 = a.len() / 4 * 4;
+    for (ca, cb) in a[..n4].chunks_exact(4).zip(b[..n4].chunks_exact(4)) {
+        for l in 0..4 {
+            acc[l] += ca[l] * cb[l];
+        }
+    }
+    let mut s = (acc[0] + acc[1]) + (acc[2] + acc[3]);
+    for i in n4..a.len() {
+        s += a[i] * b[i];
+    }
+    s
+}
+
+/// Divides `a` by its maximum (all-zero stays zero).
+#[inline]
+fn rescale(a: &mut [f64]) {
+    let mx = a.iter().fold(0f64, |m, &x| m.max(x));
+    if mx > 0.0 {
+        let inv = 1.0 / mx;
+        a.iter_mut().for_each(|x| *x *= inv);
+    }
+}
+
+/// Images coded together, event by event, so each node's tables stay in cache across them. The arithmetic
+/// of every image is exactly that of coding it alone.
+pub const LANES: usize = 16;
+
+/// Per-thread scratch of [`run`]: vectors laid out `[slot][lane][state]`.
+pub struct Scratch {
+    out: Vec<f64>,
+    acc: Vec<f64>,
+    w: Vec<f64>,
+    r: Vec<f64>,
+}
+
+impl Scratch {
+    /// Scratch for `t`.
+    pub fn new(t: &Tables) -> Scratch {
+        let n = t.circuit.slots * t.circuit.m * LANES;
+        Scratch {
+            out: vec![0.0; n],
+            acc: vec![0.0; n],
+            w: vec![0.0; t.circuit.m],
+            r: vec![0.0; t.circuit.m],
+        }
+    }
+}
+
+/// Runs the post-order pass over up to [`LANES`] images, handing each pixel to its lane's sink; returns the
+/// pixels of every lane.
+pub fn run<S: PixelSink>(t: &Tables, ws: &mut Scratch, sinks: &mut [S]) -> Result<Vec<Vec<u8>>, PcError> {
+    let c = &t.circuit;
+    let m = c.m;
+    let nb = sinks.len().min(LANES);
+    let at = |s: usize, b: usize| (s * LANES + b) * m;
+    let mut xs = vec![vec![0u8; c.dim()]; nb];
+    ws.acc.fill(1.0);
+    for &e in &t.events {
+        let v = (e & NODE) as usize;
+        let s = c.slot[v] as usize;
+        if e & ENTER != 0 {
+            if v == c.tree.root {
+                for b in 0..nb {
+                    ws.out[at(s, b)..at(s, b) + m].copy_from_slice(&t.prior);
+                }
+                continue;
+            }
+            let ps = c.slot[c.tree.parent[v] as usize] as usize;
+            let w = &t.trans[s * m * m..(s + 1) * m * m];
+            for b in 0..nb {
+                for j in 0..m {
+                    ws.w[j] = ws.out[at(ps, b) + j] * ws.acc[at(ps, b) + j];
+                }
+                let o = &mut ws.out[at(s, b)..at(s, b) + m];
+                o.fill(0.0);
+                for (j, &g) in ws.w.iter().enumerate() {
+                    for (ok, &wk) in o.iter_mut().zip(&w[j * m..(j + 1) * m]) {
+                        *ok += g * wk;
+                    }
+                }
+                rescale(o);
+            }
+            continue;
+        }
+        // A pixel: a tree leaf (weights from the parent's slot) or an inner node's own pixel (its slot).
+        let cdf = &t.cdf[v * (K + 1) * m..(v + 1) * (K + 1) * m];
+        let leaving = e & LEAF == 0 && v != c.tree.root;
+        let ps = if leaving {
+            c.slot[c.tree.parent[v] as usize] as usize
+        } else {
+            s
+        };
+        let wt = &t.trans_t[s * m * m..(s + 1) * m * m];
+        for (b, sink) in sinks.iter_mut().enumerate().take(nb) {
+            for k in 0..m {
+                ws.w[k] = ws.out[at(s, b) + k] * ws.acc[at(s, b) + k];
+            }
+            let den = dot(&ws.w, &cdf[K * m..]);
+            let modes = &t.modes[v * m..(v + 1) * m];
+            let mix = Mixture {
+                w: &ws.w,
+                modes,
+                cdf,
+                den,
+                m,
+            };
+            let xv = sink.pixel(v, &mix)?;
+            xs[b][v] = xv;
+            let lo = &cdf[xv as usize * m..(xv as usize + 1) * m];
+            let hi = &cdf[(xv as usize + 1) * m..(xv as usize + 2) * m];
+            let a = &mut ws.acc[at(s, b)..at(s, b) + m];
+            for k in 0..m {
+                a[k] *= hi[k] - lo[k];
+            }
+            if e & LEAF != 0 {
+                rescale(a);
+            }
+            if !leaving {
+                continue;
+            }
+            // Leaving inner v: R = W_v · (Pacc_v ⊙ θ_v(x_v)) into the parent's product.
+            ws.r.fill(0.0);
+            for k in 0..m {
+                let pk = ws.acc[at(s, b) + k];
+                for (rj, &w) in ws.r.iter_mut().zip(&wt[k * m..(k + 1) * m]) {
+                    *rj += pk * w;
+                }
+            }
+            let pa = &mut ws.acc[at(ps, b)..at(ps, b) + m];
+            for (p, &r) in pa.iter_mut().zip(&ws.r) {
+                *p *= r;
+            }
+            rescale(pa);
+        }
+    }
+    Ok(xs)
+}
+
+fn entropy_err(e: cinder_entropy::EntropyError) -> PcError {
+    PcError::Corrupt(e.to_string())
+}
+
+/// Encodes known pixels into a range coder, summing the theoretical bits.
+pub struct Encode<'a> {
+    /// The image.
+    pub x: &'a [u8],
+    /// The coder.
+    pub enc: ByteEncoder,
+    /// Σ −log2 p(x_v | x_<v).
+    pub bits: f64,
+}
+
+impl PixelSink for Encode<'_> {
+    fn pixel(&mut self, v: usize, mix: &Mixture) -> Result<u8, PcError> {
+        let xv = self.x[v];
+        self.enc
+            .encode(u32::from(xv), &mix.model())
+            .map_err(entropy_err)?;
+        Ok(xv)
+    }
+}
+
+/// Only prices known pixels (theoretical bits and the quantised-interval bits).
+pub struct Price<'a> {
+    /// The image.
+    pub x: &'a [u8],
+    /// Σ −log2 p(x_v | x_<v) of the float model.
+    pub bits: f64,
+    /// Σ −log2 of the quantised intervals (what the coder spends, before termination).
+    pub coded_bits: f64,
+}
+
+impl PixelSink for Price<'_> {
+    fn pixel(&mut self, v: usize, mix: &Mixture) -> Result<u8, PcError> {
+        let xv = self.x[v];
+        self.bits += mix.bits(xv);
+        self.coded_bits += mix.model().interval(u32::from(xv)).map_err(entropy_err)?.bits();
+        Ok(xv)
+    }
+}
+
+/// Decodes pixels from a range decoder.
+pub struct Decode<'a> {
+    /// The decoder.
+    pub dec: ByteDecoder<'a>,
+}
+
+impl PixelSink for Decode<'_> {
+    fn pixel(&mut self, _v: usize, mix: &Mixture) -> Result<u8, PcError> {
+        let s = self.dec.decode(&mix.model()).map_err(entropy_err)?;
+        u8::try_from(s).map_err(|_| PcError::Corrupt(format!("decoded symbol {s} > 255")))
+    }
+}
+
+/// Encodes up to [`LANES`] images (pixels in row-major order) into byte streams.
+pub fn encode_images(t: &Tables, ws: &mut Scratch, xs: &[&[u8]]) -> Result<Vec<Vec<u8>>, PcError> {
+    let mut sinks: Vec<Encode> = xs
+        .iter()
+        .map(|x| Encode {
+            x,
+            enc: ByteEncoder::new(),
+            bits: 0.0,
+        })
+        .collect();
+    run(t, ws, &mut sinks)?;
+    Ok(sinks.into_iter().map(|s| s.enc.finish()).collect())
+}
+
+/// Decodes up to [`LANES`] images from byte streams.
+pub fn decode_images(t: &Tables, ws: &mut Scratch, streams: &[&[u8]]) -> Result<Vec<Vec<u8>>, PcError> {
+    let mut sinks: Vec<Decode> = streams
+        .iter()
+        .map(|s| Decode {
+            dec: ByteDecoder::new(s),
+        })
+        .collect();
+    run(t, ws, &mut sinks)
+}
+
+/// Theoretical bits −log2 p(x) of up to [`LANES`] images, and the bits of their quantised intervals.
+pub fn images_bits(t: &Tables, ws: &mut Scratch, xs: &[&[u8]]) -> Result<Vec<(f64, f64)>, PcError> {
+    let mut sinks: Vec<Price> = xs
+        .iter()
+        .map(|x| Price {
+            x,
+            bits: 0.0,
+            coded_bits: 0.0,
+        })
+        .collect();
+    run(t, ws, &mut sinks)?;
+    Ok(sinks.iter().map(|s| (s.bits, s.coded_bits)).collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::circuit::SplitMix;
+    use crate::em::{mean_ll, Model};
+    use crate::model_io::{load, random_model_bytes, to_f32};
+
+    fn tables(w: u32, h: u32, m: usize, seed: u64) -> (Tables, crate::model_io::Loaded) {
+        let l = load(&random_model_bytes(w, h, m, seed).unwrap()).unwrap();
+        (Tables::new(l.circuit.clone(), &l.params), l)
+    }
+
+    fn images(n: usize, d: usize, seed: u64) -> Vec<Vec<u8>> {
+        let mut rng = SplitMix(seed);
+        (0..n)
+            .map(|_| {
+                (0..d)
+                    .map(|_| {
+                        if rng.below(3) == 0 {
+                            rng.below(256) as u8
+                        } else {
+                            0
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn conditionals_multiply_to_the_joint() {
+        // Σ_v −log2 p(x_v | x_<v) from the cached-message pass equals −log2 p(x) from the upward pass.
+        let (t, l) = tables(5, 4, 3, 7);
+        let xs = images(20, 20, 1);
+        let refs: Vec<&[u8]> = xs.iter().map(|x| &x[..]).collect();
+        let mut ws = Scratch::new(&t);
+        let mut total = 0.0;
+        for group in refs.chunks(LANES) {
+            total += images_bits(&t, &mut ws, group)
+                .unwrap()
+                .iter()
+                .map(|b| b.0)
+                .sum::<f64>();
+        }
+        let prm = to_f32(&l.params);
+        let px = crate::data::Pixels {
+            width: 5,
+            height: 4,
+            count: 20,
+            pixels: xs.concat(),
+        };
+        let joint = -mean_ll(&Model::new(&l.circuit, &prm), &px) * 20.0 / std::f64::consts::LN_2;
+        assert!((total - joint).abs() < 1e-3 * joint, "{total} vs {joint}");
+    }
+
+    #[test]
+    fn round_trip_is_exact_and_lanes_do_not_matter() {
+        let (t, _) = tables(6, 5, 4, 3);
+        let xs = images(21, 30, 2);
+        let refs: Vec<&[u8]> = xs.iter().map(|x| &x[..]).collect();
+        let mut ws = Scratch::new(&t);
+        let mut streams = Vec::new();
+        for group in refs.chunks(LANES) {
+            streams.extend(encode_images(&t, &mut ws, group).unwrap());
+        }
+        // Coding one image alone gives the same bytes as coding it in a group.
+        assert_eq!(encode_images(&t, &mut ws, &refs[17..18]).unwrap()[0], streams[17]);
+        let srefs: Vec<&[u8]> = streams.iter().map(|s| &s[..]).collect();
+        let mut back = Vec::new();
+        for group in srefs.chunks(LANES) {
+            back.extend(decode_images(&t, &mut ws, group).unwrap());
+        }
+        assert_eq!(back, xs);
+        let bits: f64 = images_bits(&t, &mut ws, &refs[..1]).unwrap()[0].0;
+        assert!((streams[0].len() * 8) as f64 <= bits + 24.0);
+    }
+
+    #[test]
+    fn garbage_streams_error_or_decode_without_panic() {
+        let (t, _) = tables(4, 4, 2, 5);
+        let mut ws = Scratch::new(&t);
+        for n in 0..40u8 {
+            let junk: Vec<u8> = (0..n).map(|i| i.wrapping_mul(97).wrapping_add(n)).collect();
+            let _ = decode_images(&t, &mut ws, &[&junk]);
+        }
+    }
+}
