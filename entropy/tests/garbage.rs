@@ -116,3 +116,31 @@ fn range_decoder_reports_impossible_states() {
     // Either in-range symbols or errors; the point is that nothing panicked.
     assert!(errors <= 1000);
 }
+
+#[test]
+fn garbage_is_usually_detected() {
+    // ANS is surjective (garbage decodes to in-range symbols) but `finish` flags leftover data; the range decoder
+    // reports impossible states. Over many random streams, most must be flagged one way or the other.
+    let table = CdfTable::from_pmf(14, &[0.7, 0.2, 0.05, 0.05]).unwrap();
+    let mut x = 12345u64;
+    let mut next = || {
+        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        (x >> 32) as u32
+    };
+    let (mut ans_flagged, mut range_flagged) = (0, 0);
+    for _ in 0..200 {
+        let mut words: Vec<u32> = (0..16).map(|_| next()).collect();
+        if words[15] == 0 {
+            words[15] = 1;
+        }
+        let mut dec = AnsDecoder::from_words(&words).unwrap();
+        let ok = dec.decode_vec(100, &table, &Limits::default()).is_ok() && dec.finish().is_ok();
+        ans_flagged += usize::from(!ok);
+        let mut dec = RangeDecoder::from_words(&words).unwrap();
+        let ok = dec.decode_vec(100, &table, &Limits::default()).is_ok() && dec.finish().is_ok();
+        range_flagged += usize::from(!ok);
+    }
+    println!("flagged: ANS {ans_flagged}/200, range {range_flagged}/200");
+    assert!(ans_flagged > 150);
+    assert!(range_flagged > 150);
+}
