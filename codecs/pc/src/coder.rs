@@ -11,6 +11,9 @@
 //! Determinism (DESIGN §4): sequential f64 with a fixed operation order, no rayon inside an image, no
 //! transcendental functions on the coding path (`libm` only for the reported theoretical bits).
 
+// Index loops over several parallel M-vectors read more clearly than zipped iterators here.
+#![allow(clippy::needless_range_loop)]
+
 use crate::circuit::{Circuit, Params, K};
 use crate::rangecoder::{ByteDecoder, ByteEncoder};
 use crate::PcError;

@@ -7,6 +7,9 @@
 //! Training floats are f32 and reductions follow rayon's split (training need not be bit-reproducible; the
 //! frozen model is).
 
+// Index loops over several parallel M-vectors read more clearly than zipped iterators here.
+#![allow(clippy::needless_range_loop)]
+
 use crate::circuit::{Circuit, Params, K};
 use crate::data::Pixels;
 use rayon::prelude::*;
