@@ -25,6 +25,7 @@ pub struct EvalArgs {
     #[arg(long)]
     pub codec: Option<String>,
     /// Dataset: a folder of images or audio, an IDX image file, or a folder holding t10k-images-idx3-ubyte.gz.
+    /// A relative path that does not exist is looked up under `$CINDER_DATA` (default `../shared/data`).
     #[arg(long)]
     pub data: Option<PathBuf>,
     /// Qualities to sweep, comma-separated (default: the codec's own sweep).
@@ -111,6 +112,7 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
     let (Some(codec), Some(data), Some(out)) = (&args.codec, &args.data, &args.out) else {
         bail!("`cinder eval` needs --codec, --data and --out (or a subcommand: bd-rate, plot)");
     };
+    let data = &resolve_data(data);
     let resolved = resolve(codec, args.weights.clone())?;
     let opts = SweepOptions {
         qualities: args.qualities.clone(),
@@ -141,6 +143,20 @@ pub fn run(args: &EvalArgs) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// `path` itself if it exists or is absolute, else the same relative path under the data root.
+pub fn resolve_data(path: &std::path::Path) -> PathBuf {
+    if path.exists() || path.is_absolute() {
+        path.to_path_buf()
+    } else {
+        let under = cinder_datasets::data_root().join(path);
+        if under.exists() {
+            under
+        } else {
+            path.to_path_buf()
+        }
+    }
 }
 
 fn run_bd_rate(b: &BdRateArgs) -> anyhow::Result<()> {
