@@ -124,7 +124,9 @@ fn garbage_is_usually_detected() {
     let table = CdfTable::from_pmf(14, &[0.7, 0.2, 0.05, 0.05]).unwrap();
     let mut x = 12345u64;
     let mut next = || {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (x >> 32) as u32
     };
     let (mut ans_flagged, mut range_flagged) = (0, 0);
