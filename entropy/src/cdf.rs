@@ -238,12 +238,8 @@ impl DecodeModel for CdfTable {
         // Largest `a` with cdf[a] <= target; cdf[0] = 0 so a >= 0, and target < 2^P = cdf[n] so a < n.
         let inner = &self.cdf[1..self.cdf.len() - 1];
         let a = inner.partition_point(|&x| x <= target);
+        // The coder adapter checks that the interval contains the slot.
         let (l, r) = (self.cdf[a], self.cdf[a + 1]);
-        if target >= r {
-            return Err(EntropyError::CorruptStream {
-                reason: "slot outside the coder range",
-            });
-        }
         Ok((
             a as u32,
             Interval {

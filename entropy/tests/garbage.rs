@@ -146,3 +146,38 @@ fn garbage_is_usually_detected() {
     assert!(ans_flagged > 150);
     assert!(range_flagged > 150);
 }
+
+/// A user model that lies: its intervals never contain the slot, or reach past 2^24.
+struct Liar(u32);
+
+impl cinder_entropy::DecodeModel for Liar {
+    fn lookup(&self, slot: u32) -> cinder_entropy::Result<(u32, cinder_entropy::Interval)> {
+        let iv = match self.0 {
+            0 => cinder_entropy::Interval {
+                left: slot + 1,
+                freq: 5,
+            },
+            1 => cinder_entropy::Interval {
+                left: 1 << 25,
+                freq: u32::MAX,
+            },
+            2 => cinder_entropy::Interval { left: slot, freq: 0 },
+            _ => cinder_entropy::Interval {
+                left: 0,
+                freq: u32::MAX,
+            },
+        };
+        Ok((7, iv))
+    }
+}
+
+#[test]
+fn lying_user_models_give_errors_not_panics() {
+    let words = [0x1234_5678u32, 0x9abc_def0, 0x0fed_cba9];
+    for mode in 0..4 {
+        let mut dec = RangeDecoder::from_words(&words).unwrap();
+        assert!(dec.decode(&Liar(mode)).is_err(), "mode {mode}");
+        let mut dec = AnsDecoder::from_words(&words).unwrap();
+        assert!(dec.decode(&Liar(mode)).is_err(), "mode {mode}");
+    }
+}

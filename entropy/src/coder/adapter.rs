@@ -57,19 +57,23 @@ impl<M: DecodeModel + ?Sized> DecoderModel<PRECISION> for Lookup<'_, M> {
     fn quantile_function(&self, quantile: u32) -> (u32, u32, NonZeroU32) {
         let fallback = (0, quantile, NonZeroU32::MIN);
         match self.model.lookup(quantile) {
-            Ok((symbol, iv)) => {
-                let fits = iv.left <= quantile && quantile - iv.left < iv.freq;
-                match NonZeroU32::new(iv.freq) {
-                    Some(freq) if fits && u64::from(iv.left) + u64::from(iv.freq) <= 1 << 24 => {
-                        (symbol, iv.left, freq)
-                    }
-                    _ => {
-                        self.error.set(Some(EntropyError::InconsistentModel {
-                            reason: "lookup returned an interval that does not contain the slot",
-                        }));
-                        fallback
-                    }
-                }
+            // `quantile - left < freq` (wrapping) ⇔ left <= quantile < left + freq, which also implies freq > 0;
+            // the second test rules out intervals reaching past 2^24.
+            Ok((symbol, iv))
+                if quantile.wrapping_sub(iv.left) < iv.freq
+                    && u64::from(iv.left) + u64::from(iv.freq) <= 1 << 24 =>
+            {
+                (
+                    symbol,
+                    iv.left,
+                    NonZeroU32::new(iv.freq).unwrap_or(NonZeroU32::MIN),
+                )
+            }
+            Ok(_) => {
+                self.error.set(Some(EntropyError::InconsistentModel {
+                    reason: "lookup returned an interval that does not contain the slot",
+                }));
+                fallback
             }
             Err(e) => {
                 self.error.set(Some(e));
