@@ -2,11 +2,14 @@
 //! progress bar; per-item metrics then per-quality means in a [`Report`].
 //!
 //! Aggregation: images report the mean of per-image bpp, PSNR and MS-SSIM (CompressAI's convention); audio
-//! reports total bits over total duration (kbps) and the mean of per-file metrics; lossless runs report
+//! reports total bits over total duration (kbps) and the mean of per-file metrics (scored after delay
+//! compensation, [`crate::metrics::compensate_delay`]; the mean delay is reported as `delay_ms`); lossless runs report
 //! total bits over total dimensions (bpd) and whether every item came back exactly.
 
 use crate::codec::{AudioCoder, Coder, ImageCoder, Resolved};
-use crate::metrics::{bits_per_dim, mel_l1, ms_ssim, pesq_wb, psnr_rgb, si_sdr, stoi, MelConfig};
+use crate::metrics::{
+    bits_per_dim, compensate_delay, mel_l1, ms_ssim, pesq_wb, psnr_rgb, si_sdr, stoi, MelConfig,
+};
 use crate::report::{ItemRow, Report};
 use crate::EvalError;
 use cinder_core::{Audio, Image};
@@ -202,10 +205,15 @@ fn audio_row(coder: &dyn AudioCoder, a: &Audio, q: f64) -> Result<BTreeMap<Strin
     if coder.lossless() {
         v.insert("exact".into(), if c.decoded == *a { 1.0 } else { 0.0 });
     } else {
-        v.insert("pesq-wb".into(), pesq_wb(a, &c.decoded)?);
-        v.insert("stoi".into(), stoi(a, &c.decoded)?);
-        v.insert("mel-l1".into(), mel_l1(a, &c.decoded, &MelConfig::default())?);
-        v.insert("si-sdr".into(), si_sdr(a, &c.decoded)?);
+        let (decoded, lag) = compensate_delay(a, &c.decoded);
+        v.insert(
+            "delay_ms".into(),
+            lag as f64 * 1000.0 / f64::from(decoded.sample_rate),
+        );
+        v.insert("pesq-wb".into(), pesq_wb(a, &decoded)?);
+        v.insert("stoi".into(), stoi(a, &decoded)?);
+        v.insert("mel-l1".into(), mel_l1(a, &decoded, &MelConfig::default())?);
+        v.insert("si-sdr".into(), si_sdr(a, &decoded)?);
     }
     Ok(v)
 }
@@ -308,7 +316,7 @@ pub fn aggregate(
             );
             push("n", json!(rows.len()));
         } else if audio {
-            keys.extend(["pesq-wb", "stoi", "mel-l1", "si-sdr"]);
+            keys.extend(["pesq-wb", "stoi", "mel-l1", "si-sdr", "delay_ms"]);
         } else {
             keys.extend(["psnr-rgb", "ms-ssim-rgb"]);
         }

@@ -1,7 +1,8 @@
 //! Quality metrics, one file each. Images: [`psnr_rgb`], [`ms_ssim`]. Audio: [`pesq_wb`], [`stoi`],
-//! [`mel_l1`], [`si_sdr`]. Lossless: [`bits_per_dim`]. Every codec, Cinder's or a classic baseline, is
+//! [`mel_l1`], [`si_sdr`] (after [`compensate_delay`]). Lossless: [`bits_per_dim`]. Every codec, Cinder's or a classic baseline, is
 //! scored through these same functions (DESIGN §9).
 
+mod align;
 mod mel;
 mod msssim;
 mod pesq_wb;
@@ -9,6 +10,7 @@ mod psnr;
 mod sisdr;
 mod stoi;
 
+pub use align::{compensate_delay, estimate_delay, MAX_DELAY_S};
 pub use mel::{mel_l1, MelConfig};
 pub use msssim::{ms_ssim, ssim};
 pub use pesq_wb::pesq_wb;
