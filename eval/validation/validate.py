@@ -125,19 +125,18 @@ def main():
     for m, lim in limits.items():
         d = [abs(r["ours"] - r["reference"]) for r in rows if r["metric"] == m]
         summary[m] = {"pairs": len(d), "max_abs_delta": max(d), "mean_abs_delta": float(np.mean(d)), "limit": lim, "pass": max(d) <= lim}
-    import pesq as pesq_mod, pystoi, pytorch_msssim
-    versions = {"pesq": getattr(pesq_mod, "__version__", "0.0.4"), "pystoi": getattr(pystoi, "__version__", "?"),
-                "pytorch_msssim": getattr(pytorch_msssim, "__version__", "?"), "torch": torch.__version__}
+    from importlib.metadata import version
+    versions = {p: version(p) for p in ["pesq", "pystoi", "pytorch-msssim", "torch", "numpy", "scipy"]}
     with open(os.path.join(HERE, "results.json"), "w") as fh:
         json.dump({"summary": summary, "versions": versions, "rows": rows}, fh, indent=1)
     with open(os.path.join(HERE, "results.md"), "w") as fh:
         fh.write("# Metric validation\n\nReference versions: " + ", ".join(f"{k} {v}" for k, v in versions.items()) + "\n\n")
         fh.write("| metric | pairs | max abs delta | mean abs delta | limit | pass |\n|---|---|---|---|---|---|\n")
         for m, s in summary.items():
-            fh.write(f"| {m} | {s['pairs']} | {s['max_abs_delta']:.5f} | {s['mean_abs_delta']:.5f} | {s['limit']} | {'yes' if s['pass'] else 'NO'} |\n")
+            fh.write(f"| {m} | {s['pairs']} | {s['max_abs_delta']:.2e} | {s['mean_abs_delta']:.2e} | {s['limit']} | {'yes' if s['pass'] else 'NO'} |\n")
         fh.write("\n| pair | metric | ours | reference | delta |\n|---|---|---|---|---|\n")
         for r in rows:
-            fh.write(f"| {r['pair']} | {r['metric']} | {r['ours']:.5f} | {r['reference']:.5f} | {r['ours'] - r['reference']:+.5f} |\n")
+            fh.write(f"| {r['pair']} | {r['metric']} | {r['ours']:.5f} | {r['reference']:.5f} | {r['ours'] - r['reference']:+.2e} |\n")
     print(json.dumps(summary, indent=1))
 
 
