@@ -21,6 +21,7 @@ S="$DATA/audio/speech/eval/librispeech_test-other"
     --out "$R/librispeech_test-other/opus.json" --plot "$R/librispeech_test-other/opus.svg"
 "$EVAL" --codec codec2 --qualities 1.2,3.2 --data "$S" --threads 2 --quiet \
     --out "$R/librispeech_test-other/codec2.json" --plot "$R/librispeech_test-other/codec2.svg"
+"$EVAL" --codec flac --data "$S" --threads 2 --quiet --out "$R/librispeech_test-other/flac.json"
 "$EVAL" plot "$R"/librispeech_test-other/{opus,codec2}.json --out "$R/librispeech_test-other/rd-pesq.svg" \
     --title "LibriSpeech test-other (100 utterances)"
 "$EVAL" plot "$R"/librispeech_test-other/{opus,codec2}.json --metric stoi \

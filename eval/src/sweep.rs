@@ -178,6 +178,7 @@ fn image_row(coder: &dyn ImageCoder, img: &Image, q: f64) -> Result<BTreeMap<Str
     v.insert("decode_s".into(), c.decode_s);
     if let Some(est) = c.estimate_bits {
         v.insert("bpp-estimate".into(), est / img.pixels() as f64);
+        v.insert("estimate_bits".into(), est);
     }
     if coder.lossless() {
         v.insert("exact".into(), if c.decoded == *img { 1.0 } else { 0.0 });
@@ -268,9 +269,18 @@ pub fn evaluate(codec: &Resolved, name: &str, data: &Path, opts: &SweepOptions) 
         })
         .collect();
     let results = aggregate(&items, &qualities, audio, lossless);
+    let mut description = codec.description.clone();
+    if let Some(gap) = estimate_gap(&results) {
+        let note = format!(
+            "estimate_bits differs from the real size by up to {:.1} % (> 2 %)",
+            gap * 100.0
+        );
+        eprintln!("warning: {name}: {note}");
+        description.push_str(&format!(" [{note}]"));
+    }
     Ok(Report {
         name: name.to_string(),
-        description: codec.description.clone(),
+        description,
         results,
         qualities,
         dataset: data.display().to_string(),
@@ -280,6 +290,25 @@ pub fn evaluate(codec: &Resolved, name: &str, data: &Path, opts: &SweepOptions) 
             Vec::new()
         },
     })
+}
+
+/// The largest relative gap between the codec's bit estimate and the real rate, when above 2 % (DESIGN §2).
+pub fn estimate_gap(results: &BTreeMap<String, Vec<Value>>) -> Option<f64> {
+    let gap = [
+        ("bpp", "bpp-estimate"),
+        ("kbps", "kbps-estimate"),
+        ("bpd", "bpd-estimate"),
+    ]
+    .iter()
+    .filter_map(|(real, est)| Some((results.get(*real)?, results.get(*est)?)))
+    .flat_map(|(r, e)| {
+        r.iter()
+            .zip(e)
+            .filter_map(|(r, e)| Some((r.as_f64()?, e.as_f64()?)))
+    })
+    .map(|(r, e)| ((e - r) / r).abs())
+    .fold(0.0f64, f64::max);
+    (gap > 0.02).then_some(gap)
 }
 
 /// Per-quality aggregates in CompressAI's layout.
@@ -308,7 +337,10 @@ pub fn aggregate(
         } else {
             push("bpp", json!(mean("bpp")));
         }
-        let mut keys = vec!["encode_s", "decode_s", "bpp-estimate", "kbps-estimate"];
+        let mut keys = vec!["encode_s", "decode_s", "kbps-estimate"];
+        if !lossless {
+            keys.push("bpp-estimate");
+        }
         if lossless {
             push(
                 "roundtrip_ok",
@@ -362,6 +394,16 @@ mod tests {
             "raw stores 8 bits per dim plus a header: {bpd}"
         );
         assert_eq!(r.items.len(), 3);
+    }
+
+    #[test]
+    fn estimate_gaps_above_two_percent_are_flagged() {
+        let mut r = BTreeMap::new();
+        r.insert("bpp".to_string(), vec![json!(1.0), json!(2.0)]);
+        r.insert("bpp-estimate".to_string(), vec![json!(1.01), json!(2.1)]);
+        assert!((estimate_gap(&r).unwrap() - 0.05).abs() < 1e-9);
+        r.insert("bpp-estimate".to_string(), vec![json!(1.01), json!(2.02)]);
+        assert_eq!(estimate_gap(&r), None);
     }
 
     #[test]
