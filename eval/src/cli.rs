@@ -200,3 +200,56 @@ fn run_plot(p: &PlotArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    /// How `cinder-cli` nests the arguments: `cinder eval ...`.
+    #[derive(clap::Parser)]
+    struct Top {
+        #[command(subcommand)]
+        cmd: Cmd,
+    }
+
+    #[derive(clap::Subcommand)]
+    enum Cmd {
+        Eval(EvalArgs),
+    }
+
+    #[test]
+    fn parses_sweeps_and_subcommands_under_a_parent_cli() {
+        let Cmd::Eval(a) = Top::try_parse_from([
+            "cinder",
+            "eval",
+            "--codec",
+            "jpeg",
+            "--data",
+            "d",
+            "--qualities",
+            "10,20.5",
+            "--out",
+            "o.json",
+        ])
+        .unwrap()
+        .cmd;
+        assert_eq!(a.qualities, vec![10.0, 20.5]);
+        assert_eq!(a.codec.as_deref(), Some("jpeg"));
+        let Cmd::Eval(b) = Top::try_parse_from(["cinder", "eval", "bd-rate", "a.json", "b.json"])
+            .unwrap()
+            .cmd;
+        assert!(
+            matches!(b.command, Some(EvalCommand::BdRate(ref x)) if x.test == std::path::Path::new("b.json"))
+        );
+    }
+
+    #[test]
+    fn run_without_required_flags_explains_itself() {
+        let Cmd::Eval(a) = Top::try_parse_from(["cinder", "eval", "--codec", "jpeg"])
+            .unwrap()
+            .cmd;
+        let e = run(&a).unwrap_err().to_string();
+        assert!(e.contains("--data"), "{e}");
+    }
+}
