@@ -1,7 +1,9 @@
 //! # cinder-datasets — media I/O and dataset loaders
 //!
 //! [`io`] reads and writes media files (images through `image`, audio through symphonia and hound), [`idx`]
-//! reads MNIST-style IDX files. Dataset roots come from flags or the `CINDER_DATA` environment variable and
+//! reads MNIST-style IDX files, [`folders`] lists image and audio folders in sorted order, [`resample`]
+//! downmixes and resamples audio (rubato), [`crops`] cuts seeded random crops and [`synthetic`] makes
+//! deterministic test media. A `burn` Dataset/Batcher feature is planned, not yet here. Dataset roots come from flags or the `CINDER_DATA` environment variable and
 //! default to `../shared/data` ([`data_root`]).
 
 pub mod crops;
