@@ -92,11 +92,11 @@ fn parse_idx_images(bytes: &[u8]) -> Result<Pixels, String> {
     })
 }
 
-/// The data root: `CINDER_DATA` if set, else `../shared/data/mnist` relative to the workspace.
+/// The data root: `CINDER_DATA` if set, else `../shared/data/mnist` (relative to the workspace root).
 pub fn default_data_root() -> std::path::PathBuf {
     match std::env::var_os("CINDER_DATA") {
         Some(p) => p.into(),
-        None => std::path::PathBuf::from("/work/shared/data/mnist"),
+        None => std::path::PathBuf::from("../shared/data/mnist"),
     }
 }
 
