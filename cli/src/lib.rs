@@ -1,6 +1,6 @@
 //! # cinder-cli — the `cinder` command
 //!
-//! `cinder encode`, `decode`, `info`, `list`, `roundtrip`, `demo` (DESIGN §8). Images in through `image`, PNG out; audio in through
+//! `cinder encode`, `decode`, `info`, `list`, `roundtrip`, `demo`, `eval` (DESIGN §8). Images in through `image`, PNG out; audio in through
 //! symphonia, WAV out; `-` for stdin/stdout; directories in → directories out with a progress bar; refuses to
 //! overwrite without `-f`; writes atomically (temp file + rename).
 
@@ -35,6 +35,8 @@ pub enum Command {
     Roundtrip(RoundtripArgs),
     /// Round-trip the samples bundled in the binary through every codec (needs no files).
     Demo,
+    /// Rate-distortion evaluation of a Cinder codec or a classic baseline on a dataset; BD-rate and plots.
+    Eval(cinder_eval::cli::EvalArgs),
 }
 
 /// Runs one command.
@@ -46,5 +48,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::List => commands::list::run(),
         Command::Roundtrip(a) => commands::roundtrip::run(&a),
         Command::Demo => commands::roundtrip::demo(),
+        Command::Eval(a) => cinder_eval::cli::run(&a),
     }
 }

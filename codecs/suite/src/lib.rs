@@ -34,7 +34,10 @@ pub fn default_codec(kind: cinder_core::MediaKind) -> &'static str {
 }
 
 fn all_codecs() -> Vec<cinder_core::RegisteredCodec> {
-    vec![cinder_raw::registered()]
+    let mut codecs = vec![cinder_raw::registered()];
+    #[cfg(feature = "walloc")]
+    codecs.push(cinder_walloc::registered());
+    codecs
 }
 
 #[cfg(test)]

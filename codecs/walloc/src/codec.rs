@@ -1,0 +1,361 @@
+//! The `walloc` codec: quality levels, container layout and the [`ImageCodec`] implementation.
+//!
+//! Container: header `codec_id = 3`, `model_id = 1` (linear PCA decoder), quality, digest of the weights file,
+//! image size; then one `CODE` chunk per band of [`BAND_ROWS`] latent rows: `first_row varint | rows varint |
+//! entropy stream` (see `latents.rs`).
+
+use crate::latents::{decode_band, encode_band, Latents};
+use crate::pipeline::{decode_latents, encode_latents, Projection};
+use crate::weights::LinearWeights;
+use crate::WallocError;
+use cinder_core::{
+    weights_digest, AnyCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, Image, ImageCodec,
+    MediaKind, OpenOptions, QualityInfo, RegisteredCodec, WeightsSource,
+};
+use cinder_entropy::{BitCounter, Limits, RangeDecoder, RangeEncoder, Stream};
+use cinder_format::{ids, leb128, Container, Header, MediaParams, WeightsDigest};
+use rayon::prelude::*;
+use std::sync::Arc;
+
+/// Latent rows per independently decodable band (16 rows = 128 pixel rows).
+pub const BAND_ROWS: usize = 16;
+/// Model id of the linear (PCA) decoder.
+pub const MODEL_LINEAR: u16 = 1;
+
+static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/linear_rgb_j3.bin");
+
+/// Quality levels: latent channels (dimensionality reduction 192 / C) and the common gain σ / std₀, chosen with
+/// `examples/rd_probe.rs` on the training photos `images/train/wikipedia_photos_halfres` (never on Kodak).
+const LEVELS: &[(u8, Projection)] = &[
+    (
+        1,
+        Projection {
+            channels: 6,
+            sigma: 4.0,
+            uniform_step: true,
+        },
+    ),
+    (
+        2,
+        Projection {
+            channels: 12,
+            sigma: 6.0,
+            uniform_step: true,
+        },
+    ),
+    (
+        3,
+        Projection {
+            channels: 24,
+            sigma: 8.0,
+            uniform_step: true,
+        },
+    ),
+    (
+        4,
+        Projection {
+            channels: 48,
+            sigma: 12.0,
+            uniform_step: true,
+        },
+    ),
+    (
+        5,
+        Projection {
+            channels: 48,
+            sigma: 24.0,
+            uniform_step: true,
+        },
+    ),
+];
+
+const QUALITIES: &[QualityInfo] = &[
+    QualityInfo {
+        level: 1,
+        label: "6 latent channels (32x reduction), step 1/4, linear decoder",
+    },
+    QualityInfo {
+        level: 2,
+        label: "12 latent channels (16x), step 1/6, linear decoder",
+    },
+    QualityInfo {
+        level: 3,
+        label: "24 latent channels (8x), step 1/8, linear decoder",
+    },
+    QualityInfo {
+        level: 4,
+        label: "48 latent channels (4x), step 1/12, linear decoder",
+    },
+    QualityInfo {
+        level: 5,
+        label: "48 latent channels (4x), step 1/24, linear decoder",
+    },
+];
+
+/// Static description.
+pub static WALLOC_INFO: CodecInfo = CodecInfo {
+    id: ids::codec::WALLOC,
+    name: "walloc",
+    description: "WaLLoC: wavelet packet transform + linear encoder, 8-bit companded latents, context coding",
+    kinds: &[MediaKind::Image],
+    lossless: false,
+    qualities: QUALITIES,
+    default_quality: 2,
+};
+
+/// Registry entry.
+pub fn registered() -> RegisteredCodec {
+    RegisteredCodec {
+        info: &WALLOC_INFO,
+        open,
+    }
+}
+
+fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
+    WALLOC_INFO.pick_kind(opts.media)?;
+    let quality = opts.quality.unwrap_or(WALLOC_INFO.default_quality);
+    let bytes = match &opts.weights {
+        WeightsSource::Embedded => EMBEDDED_WEIGHTS.to_vec(),
+        WeightsSource::File(p) => std::fs::read(p).map_err(|e| CodecError::Weights {
+            codec: "walloc",
+            reason: format!("cannot read {}: {e}", p.display()),
+        })?,
+    };
+    Ok(AnyCodec::Image(Box::new(WallocCodec::new(&bytes, quality)?)))
+}
+
+/// WaLLoC opened at one quality with one set of weights.
+#[derive(Debug, Clone)]
+pub struct WallocCodec {
+    weights: Arc<LinearWeights>,
+    digest: WeightsDigest,
+    quality: u8,
+    projection: Projection,
+}
+
+impl WallocCodec {
+    /// Opens the codec from a weights file's bytes.
+    pub fn new(weights: &[u8], quality: u8) -> Result<WallocCodec, CodecError> {
+        WALLOC_INFO.check_quality(quality)?;
+        let projection = LEVELS
+            .iter()
+            .find(|(q, _)| *q == quality)
+            .map(|(_, p)| *p)
+            .ok_or(CodecError::BadQuality {
+                quality,
+                codec: "walloc",
+                accepted: "1 to 5".into(),
+            })?;
+        let parsed = LinearWeights::from_bytes(weights)?;
+        if parsed.len() < projection.channels {
+            return Err(CodecError::Weights {
+                codec: "walloc",
+                reason: format!(
+                    "weights hold {} components, quality {quality} needs {}",
+                    parsed.len(),
+                    projection.channels
+                ),
+            });
+        }
+        Ok(WallocCodec {
+            weights: Arc::new(parsed),
+            digest: weights_digest(weights),
+            quality,
+            projection,
+        })
+    }
+
+    /// Opens the codec with the weights embedded in the binary.
+    pub fn embedded(quality: u8) -> Result<WallocCodec, CodecError> {
+        WallocCodec::new(EMBEDDED_WEIGHTS, quality)
+    }
+
+    /// The compressed-domain representation of an image: integer latents (`channels × H/8 × W/8`, −127 … 127),
+    /// e.g. for learning directly on latents.
+    pub fn encode_latents(&self, image: &Image) -> Result<Latents, CodecError> {
+        check_input(image)?;
+        Ok(encode_latents(&self.weights, self.projection, image))
+    }
+
+    /// Reconstructs an image of the given size from latents.
+    pub fn decode_latents(&self, latents: &Latents, width: u32, height: u32, channels: u8) -> Image {
+        decode_latents(&self.weights, self.projection, latents, width, height, channels)
+    }
+}
+
+fn check_input(image: &Image) -> Result<(), CodecError> {
+    image.validate()?;
+    if !matches!(image.channels, 1 | 3) {
+        return Err(CodecError::UnsupportedInput {
+            codec: "walloc",
+            reason: format!(
+                "{} channels: WaLLoC RGB takes 3 (RGB) or 1 (grey) channels",
+                image.channels
+            ),
+        });
+    }
+    Ok(())
+}
+
+fn band_ranges(rows: usize) -> Vec<(usize, usize)> {
+    (0..rows)
+        .step_by(BAND_ROWS)
+        .map(|y0| (y0, BAND_ROWS.min(rows - y0)))
+        .collect()
+}
+
+impl ImageCodec for WallocCodec {
+    fn info(&self) -> &'static CodecInfo {
+        &WALLOC_INFO
+    }
+    fn quality(&self) -> u8 {
+        self.quality
+    }
+    fn weights_digest(&self) -> WeightsDigest {
+        self.digest
+    }
+
+    fn encode(&self, image: &Image, _opts: &EncodeOptions) -> Result<Container, CodecError> {
+        let latents = self.encode_latents(image)?;
+        let payloads: Vec<Result<Vec<u8>, WallocError>> = band_ranges(latents.height)
+            .into_par_iter()
+            .map(|(y0, rows)| {
+                let mut enc = RangeEncoder::new();
+                encode_band(
+                    &latents.band(y0, y0 + rows),
+                    latents.channels,
+                    rows,
+                    latents.width,
+                    &mut enc,
+                )?;
+                let mut payload = Vec::new();
+                leb128::write_u64(&mut payload, y0 as u64);
+                leb128::write_u64(&mut payload, rows as u64);
+                payload.extend_from_slice(&enc.finish().to_bytes());
+                Ok(payload)
+            })
+            .collect();
+        let header = Header {
+            codec_id: ids::codec::WALLOC,
+            model_id: MODEL_LINEAR,
+            quality: self.quality,
+            weights_digest: self.digest,
+            media: MediaParams::Image {
+                width: image.width,
+                height: image.height,
+                channels: image.channels,
+            },
+        };
+        let mut container = Container::new(header);
+        for p in payloads {
+            container.push(ids::chunk::CODED, p?);
+        }
+        Ok(container)
+    }
+
+    fn decode(&self, container: &Container, opts: &DecodeOptions) -> Result<Image, CodecError> {
+        WALLOC_INFO.check_header(&container.header, &self.digest)?;
+        let MediaParams::Image {
+            width,
+            height,
+            channels,
+        } = container.header.media
+        else {
+            return Err(CodecError::MediaKind("walloc decodes images only".into()));
+        };
+        if container.header.model_id != MODEL_LINEAR || container.header.quality != self.quality {
+            return Err(CodecError::Corrupt(format!(
+                "model {} quality {} does not match the opened codec (model {MODEL_LINEAR}, quality {})",
+                container.header.model_id, container.header.quality, self.quality
+            )));
+        }
+        let step = 1usize << self.weights.levels;
+        let (lh, lw) = ((height as usize).div_ceil(step), (width as usize).div_ceil(step));
+        let mut latents = Latents {
+            channels: self.projection.channels,
+            height: lh,
+            width: lw,
+            data: vec![0; self.projection.channels * lh * lw],
+        };
+        let expected = band_ranges(lh);
+        let chunks: Vec<&[u8]> = container
+            .chunks_of(ids::chunk::CODED)
+            .map(|c| c.data.as_slice())
+            .collect();
+        let decoded: Vec<Result<DecodedBand, WallocError>> = chunks
+            .par_iter()
+            .map(|data| decode_chunk(data, &latents, &opts.limits))
+            .collect();
+        let mut seen = vec![false; expected.len()];
+        for result in decoded {
+            match result {
+                Ok((y0, rows, band)) => {
+                    let idx = expected.iter().position(|&r| r == (y0, rows)).ok_or_else(|| {
+                        CodecError::Corrupt(format!(
+                            "band at latent row {y0} ({rows} rows) does not fit {lh} rows"
+                        ))
+                    })?;
+                    if std::mem::replace(&mut seen[idx], true) {
+                        return Err(CodecError::Corrupt(format!(
+                            "band at latent row {y0} appears twice"
+                        )));
+                    }
+                    latents.set_band(y0, rows, &band);
+                }
+                Err(e) if !opts.conceal => return Err(e.into()),
+                Err(_) => {}
+            }
+        }
+        if let Some(missing) = seen.iter().position(|s| !s) {
+            if !opts.conceal {
+                return Err(CodecError::Corrupt(format!(
+                    "latent band {missing} of {} is missing (decode with --conceal to fill it)",
+                    expected.len()
+                )));
+            }
+        }
+        Ok(self.decode_latents(&latents, width, height, channels))
+    }
+
+    fn estimate_bits(&self, image: &Image, _opts: &EncodeOptions) -> Result<f64, CodecError> {
+        let latents = self.encode_latents(image)?;
+        let mut total = 0.0;
+        for (y0, rows) in band_ranges(latents.height) {
+            let mut counter = BitCounter::new();
+            encode_band(
+                &latents.band(y0, y0 + rows),
+                latents.channels,
+                rows,
+                latents.width,
+                &mut counter,
+            )
+            .map_err(CodecError::from)?;
+            total += counter.bits();
+        }
+        Ok(total)
+    }
+}
+
+/// One decoded band: first latent row, row count, planar values.
+type DecodedBand = (usize, usize, Vec<i8>);
+
+fn decode_chunk(
+    data: &[u8],
+    shape: &Latents,
+    limits: &cinder_format::Limits,
+) -> Result<DecodedBand, WallocError> {
+    let corrupt = |m: &str| WallocError::Corrupt(m.to_string());
+    let (y0, n0) = leb128::read_u64(data, "band row").map_err(|_| corrupt("bad band row"))?;
+    let (rows, n1) = leb128::read_u64(&data[n0..], "band rows").map_err(|_| corrupt("bad band row count"))?;
+    if rows == 0 || rows > BAND_ROWS as u64 || y0 >= shape.height as u64 {
+        return Err(corrupt("band outside the latent map"));
+    }
+    let entropy_limits = Limits {
+        max_words: (limits.max_chunk_bytes / 4) as usize,
+        ..Limits::default()
+    };
+    let stream = Stream::from_bytes(&data[n0 + n1..], &entropy_limits)?;
+    let mut dec = RangeDecoder::new(&stream)?;
+    let band = decode_band(&mut dec, shape.channels, rows as usize, shape.width)?;
+    Ok((y0 as usize, rows as usize, band))
+}

@@ -1,0 +1,39 @@
+//! # cinder-walloc — WaLLoC, wavelet learned lossy compression
+//!
+//! After "Learned Compression for Compressed Learning" (Jacobellis & Yadwadkar, DCC 2025; spec
+//! `../shared/specs/walloc-vqgan.md` Part A): an invertible CDF 9/7 wavelet packet transform ([`wpt`], J = 3 →
+//! 192 channels at 1/8 resolution for RGB), a 1×1 linear encoder initialised by PCA ([`weights`]), Gaussian-CDF
+//! companding to 8-bit integers ([`companding`]), and our own context-adaptive entropy coder for the integer
+//! latents ([`latents`]) in place of the reference's lossless WebP.
+//!
+//! **Status:** this crate ships the closed-form *linear* WaLLoC (PCA encoder + PCA-transpose decoder, spec
+//! §6.1), which is both the baseline the trained deep decoder must beat and the encoder it starts from. The deep
+//! decoder (burn) is not built yet; files record `model_id = 1` (linear) so a future deep decoder is a new model
+//! id with its own weights digest.
+//!
+//! ```
+//! use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
+//! let codec = cinder_walloc::WallocCodec::embedded(2)?;
+//! let img = Image::new(64, 48, 3, (0..64 * 48 * 3).map(|i| (i % 251) as u8).collect())?;
+//! let container = codec.encode(&img, &EncodeOptions::default())?;
+//! let back = codec.decode(&container, &DecodeOptions::default())?;
+//! assert_eq!((back.width, back.height, back.channels), (64, 48, 3));
+//! // The compressed-domain view: 12 latent channels at 1/8 resolution.
+//! let latents = codec.encode_latents(&img)?;
+//! assert_eq!((latents.channels, latents.height, latents.width), (12, 6, 8));
+//! # Ok::<(), cinder_core::CodecError>(())
+//! ```
+
+mod codec;
+pub mod companding;
+mod error;
+pub mod latents;
+pub mod pca;
+pub mod pipeline;
+pub mod weights;
+pub mod wpt;
+
+pub use codec::{registered, WallocCodec, BAND_ROWS, MODEL_LINEAR, WALLOC_INFO};
+pub use error::WallocError;
+pub use latents::Latents;
+pub use weights::LinearWeights;
