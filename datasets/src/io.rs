@@ -240,7 +240,7 @@ mod tests {
     #[test]
     fn wav_round_trip_keeps_16_bit_samples_exact() {
         let samples: Vec<f32> = (0..200)
-            .map(|i| ((i * 331 % 65536) as i32 - 32768) as f32 / 32768.0)
+            .map(|i| ((i * 331 % 65536) - 32768) as f32 / 32768.0)
             .collect();
         let audio = Audio::new(16_000, 2, samples).unwrap();
         let wav = encode_wav(&audio).unwrap();

@@ -199,9 +199,8 @@ fn write_vectors() {
     let mut with_note = ImageCodec::encode(&raw, &grad(3, 3, 4), &opts).unwrap();
     with_note.push(ids::chunk::NOTE, b"encoder=cinder 0.1.0\n".to_vec());
     vectors.push(("raw_rgba_3x3_note.cnd", with_note));
-    let mut manifest = String::from(
-        "# file  sha256(file)  sha256(decoded media: pixels as bytes, samples as f32 LE)\n",
-    );
+    let mut manifest =
+        String::from("# file  sha256(file)  sha256(decoded media: pixels as bytes, samples as f32 LE)\n");
     for (name, c) in vectors {
         let bytes = c.to_bytes().unwrap();
         std::fs::write(dir().join(name), &bytes).unwrap();
