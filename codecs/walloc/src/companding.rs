@@ -43,8 +43,48 @@ pub fn quantise(z: f32) -> i32 {
     (u.round() as i32).clamp(-MAX_LEVEL, MAX_LEVEL)
 }
 
-/// The decoder's table: `table[level + 127]` is the reconstruction of `level`.
-pub fn dequantise_table() -> Vec<f32> {
+/// The encoder's fast path: the 254 decision thresholds of [`quantise`] in the pre-companding domain, so a
+/// latent is quantised by a binary search instead of an `erfc` (the encoder alone decides symbols, so this
+/// needs no cross-device determinism; it agrees with [`quantise`] except within float rounding of a threshold).
+#[derive(Debug, Clone)]
+pub struct Quantiser {
+    thresholds: Vec<f32>,
+}
+
+impl Default for Quantiser {
+    fn default() -> Self {
+        let thresholds = (-MAX_LEVEL..MAX_LEVEL)
+            .map(|q| {
+                // u crosses q + ½ where Φ(z/s) = (q + ½)/(2m) + ½.
+                let p = (f64::from(q) + 0.5) / (2.0 * half_range()) + 0.5;
+                (scale() * normal_quantile(p)) as f32
+            })
+            .collect();
+        Quantiser { thresholds }
+    }
+}
+
+impl Quantiser {
+    /// The shared instance (built once per process).
+    pub fn shared() -> &'static Quantiser {
+        static SHARED: std::sync::OnceLock<Quantiser> = std::sync::OnceLock::new();
+        SHARED.get_or_init(Quantiser::default)
+    }
+
+    /// Level of `z`: the number of thresholds at or below it, minus 127.
+    #[inline]
+    pub fn quantise(&self, z: f32) -> i32 {
+        self.thresholds.partition_point(|&t| t <= z) as i32 - MAX_LEVEL
+    }
+}
+
+/// The decoder's table, built once per process: `table[level + 127]` is the reconstruction of `level`.
+pub fn dequantise_table() -> &'static [f32] {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    TABLE.get_or_init(build_dequantise_table)
+}
+
+fn build_dequantise_table() -> Vec<f32> {
     (-MAX_LEVEL..=MAX_LEVEL)
         .map(|q| {
             let p = (f64::from(q) / (2.0 * half_range()) + 0.5).clamp(1e-4, 1.0 - 1e-4);
@@ -73,6 +113,15 @@ mod tests {
         }
         assert_eq!(quantise(1e9), 127);
         assert_eq!(quantise(-1e9), -127);
+    }
+
+    #[test]
+    fn threshold_quantiser_agrees_with_the_formula() {
+        let q = Quantiser::default();
+        for i in -4000..4000 {
+            let z = i as f32 * 0.037;
+            assert_eq!(q.quantise(z), quantise(z), "z = {z}");
+        }
     }
 
     #[test]

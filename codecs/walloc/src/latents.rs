@@ -6,9 +6,7 @@
 
 use crate::companding::{LEVELS, MAX_LEVEL};
 use crate::WallocError;
-use cinder_entropy::{
-    AdaptiveConfig, AdaptiveModel, BitCounter, ContextModel, FifoDecoder, FifoEncoder, Uniform,
-};
+use cinder_entropy::{AdaptiveConfig, AdaptiveModel, BitCounter, FifoDecoder, FifoEncoder, Uniform};
 
 /// Activity buckets.
 const BUCKETS: usize = 10;
@@ -66,12 +64,12 @@ fn group(channel: usize) -> usize {
 
 /// Context models for one band, each starting from a two-sided geometric prior whose spread grows with the
 /// activity bucket (so little is spent learning that residuals cluster at zero).
-fn context_model() -> Result<ContextModel, WallocError> {
+fn context_models() -> Result<Vec<AdaptiveModel>, WallocError> {
     let config = AdaptiveConfig {
         increment: 32,
         limit: 1 << 16,
     };
-    let mut models = Vec::with_capacity(GROUPS * ENERGY_BUCKETS * BUCKETS);
+    let mut models = Vec::with_capacity(GROUPS * GROUP_CONTEXTS);
     for _ in 0..GROUPS * ENERGY_BUCKETS {
         for bucket in 0..BUCKETS {
             let spread = 0.2 * f64::from(1u32 << bucket.min(8));
@@ -81,7 +79,7 @@ fn context_model() -> Result<ContextModel, WallocError> {
             models.push(AdaptiveModel::with_counts(&counts, config)?);
         }
     }
-    Ok(ContextModel::from_models(models)?)
+    Ok(models)
 }
 
 /// Prediction and context bucket of position (x, y) of one channel's plane, under predictor `mode`:
@@ -134,10 +132,13 @@ fn energy_bucket(energy: u16) -> usize {
     }
 }
 
-/// Context index of a position: channel group, cross-channel energy, spatial activity.
+/// Contexts per channel group.
+const GROUP_CONTEXTS: usize = ENERGY_BUCKETS * BUCKETS;
+
+/// Context index of a position within its channel group's models: cross-channel energy, spatial activity.
 #[inline]
-fn context(g: usize, energy: u16, bucket: usize) -> usize {
-    (g * ENERGY_BUCKETS + energy_bucket(energy)) * BUCKETS + bucket
+fn context(energy: u16, bucket: usize) -> usize {
+    energy_bucket(energy) * BUCKETS + bucket
 }
 
 /// Adds a coded channel's magnitudes to the per-position energy (the DC channel 0 is left out).
@@ -150,27 +151,18 @@ fn accumulate(energy: &mut [u16], plane: &[i8], channel: usize) {
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn code_plane<E: FifoEncoder>(
     plane: &[i8],
     energy: &[u16],
-    rows: usize,
     width: usize,
     mode: u32,
-    g: usize,
-    model: &mut ContextModel,
+    models: &mut [AdaptiveModel],
     enc: &mut E,
 ) -> Result<(), WallocError> {
-    for y in 0..rows {
-        for x in 0..width {
-            let (pred, bucket) = predict(plane, width, x, y, mode);
-            let r = wrap(i32::from(plane[y * width + x]) - pred);
-            model.encode(
-                enc,
-                context(g, energy[y * width + x], bucket),
-                (r + MAX_LEVEL) as u32,
-            )?;
-        }
+    for (i, &value) in plane.iter().enumerate() {
+        let (pred, bucket) = predict(plane, width, i % width, i / width, mode);
+        let r = wrap(i32::from(value) - pred);
+        models[context(energy[i], bucket)].encode(enc, (r + MAX_LEVEL) as u32)?;
     }
     Ok(())
 }
@@ -184,24 +176,24 @@ pub fn encode_band<E: FifoEncoder>(
     width: usize,
     enc: &mut E,
 ) -> Result<(), WallocError> {
-    let mut model = context_model()?;
+    let mut models = context_models()?;
     let plane_len = rows * width;
     let choose = Uniform::new(PREDICTORS)?;
     let mut energy = vec![0u16; plane_len];
     for c in 0..channels {
         let plane = &band[c * plane_len..(c + 1) * plane_len];
-        let g = group(c);
+        let group_models = &mut models[group(c) * GROUP_CONTEXTS..(group(c) + 1) * GROUP_CONTEXTS];
         let mut best = (f64::INFINITY, 0);
         for mode in 0..PREDICTORS {
-            let mut trial = model.clone();
+            let mut trial = group_models.to_vec();
             let mut counter = BitCounter::new();
-            code_plane(plane, &energy, rows, width, mode, g, &mut trial, &mut counter)?;
+            code_plane(plane, &energy, width, mode, &mut trial, &mut counter)?;
             if counter.bits() < best.0 {
                 best = (counter.bits(), mode);
             }
         }
         enc.encode(best.1, &choose)?;
-        code_plane(plane, &energy, rows, width, best.1, g, &mut model, enc)?;
+        code_plane(plane, &energy, width, best.1, group_models, enc)?;
         accumulate(&mut energy, plane, c);
     }
     Ok(())
@@ -214,19 +206,19 @@ pub fn decode_band<D: FifoDecoder>(
     rows: usize,
     width: usize,
 ) -> Result<Vec<i8>, WallocError> {
-    let mut model = context_model()?;
+    let mut models = context_models()?;
     let plane_len = rows * width;
     let choose = Uniform::new(PREDICTORS)?;
     let mut band = vec![0i8; channels * plane_len];
     let mut energy = vec![0u16; plane_len];
     for c in 0..channels {
         let mode = dec.decode(&choose)?;
-        let g = group(c);
+        let group_models = &mut models[group(c) * GROUP_CONTEXTS..(group(c) + 1) * GROUP_CONTEXTS];
         let plane = &mut band[c * plane_len..(c + 1) * plane_len];
         for y in 0..rows {
             for x in 0..width {
                 let (pred, bucket) = predict(plane, width, x, y, mode);
-                let r = model.decode(dec, context(g, energy[y * width + x], bucket))? as i32 - MAX_LEVEL;
+                let r = group_models[context(energy[y * width + x], bucket)].decode(dec)? as i32 - MAX_LEVEL;
                 plane[y * width + x] = wrap(pred + r) as i8;
             }
         }

@@ -1,7 +1,7 @@
 //! The image ↔ latent pipeline of the linear WaLLoC: centred reflective padding to a multiple of 2^J
 //! (spec A1.1), the WPT, the PCA projection scaled to a target spread σ, companding to 8 bits; and back.
 
-use crate::companding::{dequantise_table, quantise};
+use crate::companding::{dequantise_table, Quantiser};
 use crate::latents::Latents;
 use crate::weights::LinearWeights;
 use crate::wpt::{analyse_2d, synthesise_2d, Planes};
@@ -105,6 +105,7 @@ pub fn encode_latents(weights: &LinearWeights, proj: Projection, image: &Image) 
     let n = wpt.height * wpt.width;
     let k = proj.channels.min(weights.len());
     let gains = proj.gains(&weights.std);
+    let quantiser = Quantiser::shared();
     let mut data = vec![0i8; k * n];
     let mut v = vec![0.0f32; weights.dim];
     for p in 0..n {
@@ -113,7 +114,7 @@ pub fn encode_latents(weights: &LinearWeights, proj: Projection, image: &Image) 
         }
         for (c, gain) in gains.iter().enumerate() {
             let z: f32 = weights.component(c).iter().zip(&v).map(|(a, b)| a * b).sum();
-            data[c * n + p] = quantise(z * gain) as i8;
+            data[c * n + p] = quantiser.quantise(z * gain) as i8;
         }
     }
     Latents {
