@@ -196,6 +196,11 @@ fn write_vectors() {
             ImageCodec::encode_set(&raw, &[grad(4, 3, 1), grad(4, 3, 1), grad(4, 3, 1)], &opts).unwrap(),
         ),
     ];
+    let walloc = cinder_walloc::WallocCodec::embedded(1).unwrap();
+    vectors.push((
+        "walloc_q1_rgb_20x12.cnd",
+        walloc.encode(&grad(20, 12, 3), &opts).unwrap(),
+    ));
     let mut with_note = ImageCodec::encode(&raw, &grad(3, 3, 4), &opts).unwrap();
     with_note.push(ids::chunk::NOTE, b"encoder=cinder 0.1.0\n".to_vec());
     vectors.push(("raw_rgba_3x3_note.cnd", with_note));
