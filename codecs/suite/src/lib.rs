@@ -37,6 +37,8 @@ fn all_codecs() -> Vec<cinder_core::RegisteredCodec> {
     let mut codecs = vec![cinder_raw::registered()];
     #[cfg(feature = "walloc")]
     codecs.push(cinder_walloc::registered());
+    #[cfg(feature = "pc")]
+    codecs.push(cinder_pc::registered());
     codecs
 }
 
