@@ -113,10 +113,25 @@ pub fn load(bytes: &[u8]) -> Result<Loaded, PcError> {
     if d == 0 || d > 1 << 20 || m == 0 || m > 1024 {
         return Err(PcError::BadModel(format!("bad shape {width}x{height}, M = {m}")));
     }
+    // Check the declared size against the bytes present before allocating anything it implies.
+    let per = match storage {
+        Storage::F32 => 4u64,
+        Storage::LogU8 => 1,
+    };
+    let (du, mu) = (d as u64, m as u64);
+    let params = mu + du * mu * mu + du * mu * K as u64; // upper bound: at most D slots
+    if 12 + 4 * du + per * (mu + du * mu * K as u64) > body.len() as u64
+        || 12 + 4 * du + per * params < body.len() as u64
+    {
+        return Err(PcError::BadModel(format!(
+            "{width}x{height} model with M = {m} does not match its {} bytes",
+            body.len()
+        )));
+    }
     let parent = (0..d).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
     let circuit = Circuit::new(width, height, m, Tree::from_parents(parent)?)?;
     let mut read = |n: usize, len: usize| -> Result<Vec<f64>, PcError> {
-        let mut out = Vec::with_capacity(n);
+        let mut out = Vec::new();
         for _ in 0..n / len {
             let mut row: Vec<f64> = match storage {
                 Storage::F32 => (0..len)
@@ -216,4 +231,33 @@ pub fn random_model_bytes(width: u32, height: u32, m: usize, seed: u64) -> Resul
         leaf: skewed(c.leaf_len(), K),
     };
     save(&c, &prm, Storage::LogU8)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_and_refuses_bad_files() {
+        let bytes = random_model_bytes(3, 2, 2, 1).unwrap();
+        let l = load(&bytes).unwrap();
+        assert_eq!((l.circuit.width, l.circuit.height, l.circuit.m), (3, 2, 2));
+        assert_eq!(l.storage, Storage::LogU8);
+        let f = save(&l.circuit, &to_f32(&l.params), Storage::F32).unwrap();
+        let l2 = load(&f).unwrap();
+        for (a, b) in l.params.leaf.iter().zip(&l2.params.leaf) {
+            assert!((a - b).abs() < 1e-6);
+        }
+        assert!(load(&bytes[..bytes.len() - 3]).is_err());
+        assert!(load(b"CPCM").is_err());
+        // A header declaring a huge model with no bytes behind it is refused before allocating.
+        let mut body = Vec::new();
+        for v in [1024u32, 1024, 1024] {
+            body.extend(v.to_le_bytes());
+        }
+        let mut z = ZlibEncoder::new(b"CPCM\x01\x01".to_vec(), Compression::fast());
+        z.write_all(&body).unwrap();
+        let err = load(&z.finish().unwrap()).err().unwrap();
+        assert!(err.to_string().contains("does not match"), "{err}");
+    }
 }
