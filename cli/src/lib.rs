@@ -1,6 +1,6 @@
 //! # cinder-cli — the `cinder` command
 //!
-//! `cinder encode`, `decode`, `info`, `list`, `roundtrip`, `demo`, `eval` (DESIGN §8). Images in through `image`, PNG out; audio in through
+//! `cinder encode`, `decode`, `info`, `list`, `roundtrip`, `demo`, `eval`, `train` (DESIGN §8). Images in through `image`, PNG out; audio in through
 //! symphonia, WAV out; `-` for stdin/stdout; directories in → directories out with a progress bar; refuses to
 //! overwrite without `-f`; writes atomically (temp file + rename).
 
@@ -37,6 +37,9 @@ pub enum Command {
     Demo,
     /// Rate-distortion evaluation of a Cinder codec or a classic baseline on a dataset; BD-rate and plots.
     Eval(cinder_eval::cli::EvalArgs),
+    /// Train a codec's model (resumable; see each codec's README for the shipped runs).
+    #[command(subcommand)]
+    Train(commands::train::TrainCommand),
 }
 
 /// Runs one command.
@@ -49,5 +52,6 @@ pub fn run(args: Args) -> anyhow::Result<()> {
         Command::Roundtrip(a) => commands::roundtrip::run(&a),
         Command::Demo => commands::roundtrip::demo(),
         Command::Eval(a) => cinder_eval::cli::run(&a),
+        Command::Train(c) => commands::train::run(&c),
     }
 }

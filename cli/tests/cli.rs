@@ -252,3 +252,61 @@ fn roundtrip_reports_rate() {
         .success()
         .stdout(contains("exact true"));
 }
+
+#[test]
+fn train_pc_then_code_with_the_trained_model() {
+    let dir = tempfile::tempdir().unwrap();
+    let images: Vec<Image> = (0..120u32)
+        .map(|k| {
+            let data = (0..784u32)
+                .map(|i| {
+                    let (y, x) = (i / 28, i % 28);
+                    if x.abs_diff(14) + y.abs_diff(14) < 5 + k % 4 {
+                        255
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            Image::new(28, 28, 1, data).unwrap()
+        })
+        .collect();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    std::io::Write::write_all(&mut gz, &idx::encode_idx_images(&images).unwrap()).unwrap();
+    std::fs::write(
+        dir.path().join("train-images-idx3-ubyte.gz"),
+        gz.finish().unwrap(),
+    )
+    .unwrap();
+    cinder()
+        .current_dir(dir.path())
+        .args([
+            "train", "pc", "--data", ".", "--out", "run", "--hidden", "2", "--epochs", "1",
+        ])
+        .args(["--full-epochs", "1", "--batch", "32"])
+        .assert()
+        .success()
+        .stdout(contains("best validation"));
+    std::fs::write(
+        dir.path().join("set.idx"),
+        idx::encode_idx_images(&images[..10]).unwrap(),
+    )
+    .unwrap();
+    let weights = ["--weights", "run/model.pcm"];
+    cinder()
+        .current_dir(dir.path())
+        .args(["encode", "set.idx", "--codec", "pc", "-o", "set.cnd"])
+        .args(weights)
+        .assert()
+        .success();
+    cinder()
+        .current_dir(dir.path())
+        .args(["decode", "set.cnd", "-o", "back.idx"])
+        .args(weights)
+        .assert()
+        .success();
+    assert_eq!(
+        idx::read_idx_images(&dir.path().join("back.idx")).unwrap(),
+        images[..10].to_vec()
+    );
+}

@@ -5,6 +5,7 @@ pub mod encode;
 pub mod info;
 pub mod list;
 pub mod roundtrip;
+pub mod train;
 
 use anyhow::Result;
 use cinder_core::{Device, OpenOptions, WeightsSource};

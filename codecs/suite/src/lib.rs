@@ -15,6 +15,12 @@
 //! ```
 
 pub use cinder_core::{self as core, Registry};
+/// The probabilistic-circuit coder (training API for `cinder train pc`).
+#[cfg(feature = "pc")]
+pub use cinder_pc as pc;
+/// WaLLoC (compressed-domain API).
+#[cfg(feature = "walloc")]
+pub use cinder_walloc as walloc;
 
 /// A registry holding every codec compiled into this build.
 pub fn default_registry() -> Registry {
