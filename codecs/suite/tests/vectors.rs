@@ -201,6 +201,22 @@ fn write_vectors() {
         "walloc_q1_rgb_20x12.cnd",
         walloc.encode(&grad(20, 12, 3), &opts).unwrap(),
     ));
+    let pc = cinder_pc::PcCodec::embedded(0).unwrap();
+    let digits: Vec<Image> = (0..2u32)
+        .map(|k| {
+            let data = (0..784u32)
+                .map(|i| {
+                    if (i / 28).abs_diff(14) + (i % 28).abs_diff(14) < 6 + k {
+                        255
+                    } else {
+                        0
+                    }
+                })
+                .collect();
+            Image::new(28, 28, 1, data).unwrap()
+        })
+        .collect();
+    vectors.push(("pc_mnist_set_2x28x28.cnd", pc.encode_set(&digits, &opts).unwrap()));
     let mut with_note = ImageCodec::encode(&raw, &grad(3, 3, 4), &opts).unwrap();
     with_note.push(ids::chunk::NOTE, b"encoder=cinder 0.1.0\n".to_vec());
     vectors.push(("raw_rgba_3x3_note.cnd", with_note));
