@@ -34,6 +34,12 @@ pub trait ImageCoder: Send + Sync {
     fn lossless(&self) -> bool;
     /// Encodes and decodes one image at `quality` (meaning per codec; see [`crate::baselines`]).
     fn code(&self, image: &Image, quality: f64) -> Result<Coded<Image>, EvalError>;
+    /// Encodes a whole image set into one file and decodes it, for codecs with a set form (the PC coder codes
+    /// an MNIST split into one container); `None` when the codec has none.
+    fn code_set(&self, images: &[Image], quality: f64) -> Option<Result<Coded<Vec<Image>>, EvalError>> {
+        let _ = (images, quality);
+        None
+    }
 }
 
 /// An audio codec under evaluation.
@@ -159,6 +165,42 @@ impl ImageCoder for CinderCoder {
             decode_s,
             estimate_bits,
         })
+    }
+
+    fn code_set(&self, images: &[Image], quality: f64) -> Option<Result<Coded<Vec<Image>>, EvalError>> {
+        self.code_set_inner(images, quality).transpose()
+    }
+}
+
+impl CinderCoder {
+    fn code_set_inner(&self, images: &[Image], quality: f64) -> Result<Option<Coded<Vec<Image>>>, EvalError> {
+        let codec = self.get(quality, false)?;
+        let AnyCodec::Image(c) = codec.as_ref() else {
+            return Ok(None);
+        };
+        let eo = EncodeOptions::default();
+        let t = Instant::now();
+        let container = match c.encode_set(images, &eo) {
+            Ok(container) => container,
+            Err(CodecError::Unsupported { .. }) => return Ok(None),
+            Err(e) => return Err(e.into()),
+        };
+        let (bytes, back) = through_bytes(&container)?;
+        let encode_s = t.elapsed().as_secs_f64();
+        let t = Instant::now();
+        let decoded = c.decode_set(&back, &DecodeOptions::default())?;
+        let decode_s = t.elapsed().as_secs_f64();
+        let estimate_bits = images
+            .iter()
+            .map(|im| c.estimate_bits(im, &eo).ok())
+            .sum::<Option<f64>>();
+        Ok(Some(Coded {
+            bytes,
+            decoded,
+            encode_s,
+            decode_s,
+            estimate_bits,
+        }))
     }
 }
 

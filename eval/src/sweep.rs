@@ -4,7 +4,10 @@
 //! Aggregation: images report the mean of per-image bpp, PSNR and MS-SSIM (CompressAI's convention); audio
 //! reports total bits over total duration (kbps) and the mean of per-file metrics (scored after delay
 //! compensation, [`crate::metrics::compensate_delay`]; the mean delay is reported as `delay_ms`); lossless runs report
-//! total bits over total dimensions (bpd) and whether every item came back exactly.
+//! total bits over total dimensions (bpd) and whether every item came back exactly. An IDX image set given to a
+//! Cinder codec with a set form (`encode_set`, e.g. the PC coder) is coded into **one** container, whose bytes
+//! give the bpd; its encode/decode times are for the whole set, and `bpd-estimate` is the codec's own estimate
+//! (for the PC coder, the theoretical −log2 p / D).
 
 use crate::codec::{AudioCoder, Coder, ImageCoder, Resolved};
 use crate::metrics::{
@@ -219,6 +222,39 @@ fn audio_row(coder: &dyn AudioCoder, a: &Audio, q: f64) -> Result<BTreeMap<Strin
     Ok(v)
 }
 
+/// One row per quality for a codec that codes a whole image set into one file: bits of that file, total
+/// dimensions, exactness of every image, and times for the whole set. `None` when the codec has no set form.
+fn set_rows(
+    coder: &dyn ImageCoder,
+    images: &[Image],
+    qualities: &[f64],
+) -> Result<Option<Vec<ItemRow>>, EvalError> {
+    let mut rows = Vec::new();
+    for &q in qualities {
+        let Some(coded) = coder.code_set(images, q) else {
+            return Ok(None);
+        };
+        let c = coded?;
+        let dims: u64 = images.iter().map(|im| im.pixels() * u64::from(im.channels)).sum();
+        let mut v = BTreeMap::new();
+        v.insert("bits".into(), c.bytes as f64 * 8.0);
+        v.insert("dims".into(), dims as f64);
+        v.insert("images".into(), images.len() as f64);
+        v.insert("encode_s".into(), c.encode_s);
+        v.insert("decode_s".into(), c.decode_s);
+        v.insert("exact".into(), if c.decoded == images { 1.0 } else { 0.0 });
+        if let Some(est) = c.estimate_bits {
+            v.insert("estimate_bits".into(), est);
+        }
+        rows.push(ItemRow {
+            quality: q,
+            item: format!("set of {} images", images.len()),
+            values: v,
+        });
+    }
+    Ok(Some(rows))
+}
+
 /// Evaluates `codec` (named `name`) on `data`.
 pub fn evaluate(codec: &Resolved, name: &str, data: &Path, opts: &SweepOptions) -> Result<Report, EvalError> {
     let audio = matches!(codec.coder, Coder::Audio(_));
@@ -257,17 +293,25 @@ pub fn evaluate(codec: &Resolved, name: &str, data: &Path, opts: &SweepOptions) 
             Coder::Audio(c) => audio_row(c.as_ref(), &ds.audio(i, opts.sample_rate)?, qualities[qi]),
         }
     };
-    let rows = run_jobs(total, opts.threads, &bar, &job)?;
+    let set_items = match (&codec.coder, &ds) {
+        (Coder::Image(c), Dataset::ImageSet(images)) if lossless => set_rows(c.as_ref(), images, &qualities)?,
+        _ => None,
+    };
+    let items: Vec<ItemRow> = match set_items {
+        Some(items) => items,
+        None => {
+            let rows = run_jobs(total, opts.threads, &bar, &job)?;
+            rows.into_iter()
+                .enumerate()
+                .map(|(j, values)| ItemRow {
+                    quality: qualities[j / n],
+                    item: ds.item_name(j % n),
+                    values,
+                })
+                .collect()
+        }
+    };
     bar.finish();
-    let items: Vec<ItemRow> = rows
-        .into_iter()
-        .enumerate()
-        .map(|(j, values)| ItemRow {
-            quality: qualities[j / n],
-            item: ds.item_name(j % n),
-            values,
-        })
-        .collect();
     let results = aggregate(&items, &qualities, audio, lossless);
     let mut description = codec.description.clone();
     if let Some(gap) = estimate_gap(&results) {
@@ -346,7 +390,14 @@ pub fn aggregate(
                 "roundtrip_ok",
                 json!(rows.iter().all(|r| r.values.get("exact") == Some(&1.0))),
             );
-            push("n", json!(rows.len()));
+            let images = sum("images");
+            push(
+                "n",
+                json!(if images > 0.0 { images as usize } else { rows.len() }),
+            );
+            if rows.iter().all(|r| r.values.contains_key("estimate_bits")) && !rows.is_empty() {
+                push("bpd-estimate", json!(sum("estimate_bits") / sum("dims")));
+            }
         } else if audio {
             keys.extend(["pesq-wb", "stoi", "mel-l1", "si-sdr", "delay_ms"]);
         } else {
@@ -394,6 +445,22 @@ mod tests {
             "raw stores 8 bits per dim plus a header: {bpd}"
         );
         assert_eq!(r.items.len(), 3);
+    }
+
+    #[test]
+    fn image_sets_are_coded_into_one_file_by_codecs_with_a_set_form() {
+        let dir = tempfile::tempdir().unwrap();
+        let images: Vec<Image> = (0..5).map(|s| synthetic_image(6, 4, 1, s)).collect();
+        let idx = dir.path().join("t-idx3-ubyte");
+        std::fs::write(&idx, cinder_datasets::idx::encode_idx_images(&images).unwrap()).unwrap();
+        let codec = crate::codec::resolve("raw", None).unwrap();
+        let r = evaluate(&codec, "raw", &idx, &opts(vec![])).unwrap();
+        assert_eq!(r.series("n"), Some(vec![5.0]));
+        assert_eq!(r.results["roundtrip_ok"], vec![json!(true)]);
+        assert_eq!(r.items.len(), 1, "one file for the whole set");
+        // 120 pixels at 8 bits plus one header and chunk framing, shared by all five images.
+        let bpd = r.series("bpd").unwrap()[0];
+        assert!(bpd > 8.0 && bpd < 8.0 + 70.0 * 8.0 / 120.0, "{bpd}");
     }
 
     #[test]
