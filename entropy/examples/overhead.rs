@@ -9,8 +9,8 @@
 mod common;
 
 use cinder_entropy::{
-    AdaptiveConfig, AdaptiveModel, AnsEncoder, BitCounter, CdfSlice, CdfTable, ContextModel, Escape,
-    RangeEncoder, Result, SymbolEncoder, Uniform,
+    AdaptiveConfig, AdaptiveModel, AnsEncoder, BitCounter, ByteRangeEncoder, CdfSlice, CdfTable,
+    ContextModel, Escape, RangeEncoder, Result, SymbolEncoder, Uniform,
 };
 
 fn row(name: &str, ideal: f64, coded: usize) {
@@ -109,8 +109,8 @@ fn main() {
     static_rows(&table, &big, "1M");
     adaptive_rows(&big, "1M");
     // Short streams: the worst of 100 streams of 784 symbols.
-    let mut worst = [0f64; 2];
-    let mut mean = [0f64; 2];
+    let mut worst = [0f64; 3];
+    let mut mean = [0f64; 3];
     for seed in 0..100 {
         let syms = common::sample(&table, 784, 1000 + seed);
         let ideal = table.cross_entropy(&syms).unwrap();
@@ -118,18 +118,21 @@ fn main() {
         a.encode_iid(&syms, &table).unwrap();
         let mut r = RangeEncoder::new();
         r.encode_iid(&syms, &table).unwrap();
+        let mut b = ByteRangeEncoder::new();
+        syms.iter().for_each(|&s| b.encode(s, &table).unwrap());
         let over = [
             a.finish().num_bits() as f64 - ideal,
             r.finish().num_bits() as f64 - ideal,
+            (b.finish().len() * 8) as f64 - ideal,
         ];
-        for k in 0..2 {
+        for k in 0..3 {
             worst[k] = worst[k].max(over[k]);
             mean[k] += over[k] / 100.0;
         }
     }
     println!();
     println!(
-        "short streams (784 symbols, 100 streams): overhead mean / worst: ANS {:+.1} / {:+.1} bits, range {:+.1} / {:+.1} bits",
-        mean[0], worst[0], mean[1], worst[1]
+        "short streams (784 symbols, 100 streams): overhead mean / worst: ANS {:+.1} / {:+.1} bits, range {:+.1} / {:+.1} bits, byte range {:+.1} / {:+.1} bits (+ the caller's length prefix)",
+        mean[0], worst[0], mean[1], worst[1], mean[2], worst[2]
     );
 }

@@ -7,6 +7,7 @@
 //!
 //! * [`AnsEncoder`] / [`AnsDecoder`] (stack, LIFO) for static models;
 //! * [`RangeEncoder`] / [`RangeDecoder`] (queue, FIFO) for adaptive and autoregressive models;
+//! * [`ByteRangeEncoder`] / [`ByteRangeDecoder`] (queue, bytes, < 16 bits overhead) for many short streams;
 //! * [`BitCounter`] / [`estimate_bits`] price symbols with the very same intervals.
 //!
 //! Streams serialise as a little-endian u32 word count followed by little-endian words ([`Stream`]). Decoding
@@ -67,8 +68,8 @@ mod varint;
 
 pub use cdf::CdfTable;
 pub use coder::{
-    estimate_bits, AnsDecoder, AnsEncoder, BitCounter, FifoDecoder, FifoEncoder, Limits, RangeDecoder,
-    RangeEncoder, Stream, SymbolDecoder, SymbolEncoder,
+    estimate_bits, AnsDecoder, AnsEncoder, BitCounter, ByteRangeDecoder, ByteRangeEncoder, FifoDecoder,
+    FifoEncoder, Limits, RangeDecoder, RangeEncoder, Stream, SymbolDecoder, SymbolEncoder,
 };
 pub use error::{EntropyError, Result};
 pub use model::{DecodeModel, EncodeModel, Interval, CODER_PRECISION, CODER_TOTAL};

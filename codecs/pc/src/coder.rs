@@ -15,12 +15,12 @@
 #![allow(clippy::needless_range_loop)]
 
 use crate::circuit::{Circuit, Params, K};
-use crate::rangecoder::{ByteDecoder, ByteEncoder};
 use crate::PcError;
 use cinder_entropy::{
     leaky_quantize, DecodeModel, EncodeModel, EntropyError, Interval, SymbolDecoder, SymbolEncoder,
     CODER_PRECISION,
 };
+use cinder_entropy::{ByteRangeDecoder, ByteRangeEncoder};
 
 const ENTER: u32 = 1 << 30;
 const LEAF: u32 = 1 << 31;
@@ -391,7 +391,7 @@ pub struct Encode<'a> {
     /// The image.
     pub x: &'a [u8],
     /// The coder.
-    pub enc: ByteEncoder,
+    pub enc: ByteRangeEncoder,
     /// Σ −log2 p(x_v | x_<v).
     pub bits: f64,
 }
@@ -428,7 +428,7 @@ impl PixelSink for Price<'_> {
 /// Decodes pixels from a range decoder.
 pub struct Decode<'a> {
     /// The decoder.
-    pub dec: ByteDecoder<'a>,
+    pub dec: ByteRangeDecoder<'a>,
 }
 
 impl PixelSink for Decode<'_> {
@@ -444,7 +444,7 @@ pub fn encode_images(t: &Tables, ws: &mut Scratch, xs: &[&[u8]]) -> Result<Vec<V
         .iter()
         .map(|x| Encode {
             x,
-            enc: ByteEncoder::new(),
+            enc: ByteRangeEncoder::new(),
             bits: 0.0,
         })
         .collect();
@@ -457,7 +457,7 @@ pub fn decode_images(t: &Tables, ws: &mut Scratch, streams: &[&[u8]]) -> Result<
     let mut sinks: Vec<Decode> = streams
         .iter()
         .map(|s| Decode {
-            dec: ByteDecoder::new(s),
+            dec: ByteRangeDecoder::new(s),
         })
         .collect();
     run(t, ws, &mut sinks)

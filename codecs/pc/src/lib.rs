@@ -9,7 +9,6 @@
 //! * [`train`]: the training loop — validation split from the training file, best checkpoint, resume;
 //! * [`coder`]: exact per-pixel conditionals from cached subtree messages, leaky monotone CDF quantisation
 //!   (spec §2.5–2.6), deterministic sequential f64;
-//! * [`rangecoder`]: a byte-granular range coder behind cinder-entropy's model traits;
 //! * [`model_io`]: model files (8-bit log-quantised shipped models, f32 checkpoints);
 //! * [`PcCodec`]: the `ImageCodec` contract, one stream per image, images in parallel.
 //!
@@ -31,7 +30,6 @@ pub mod data;
 mod em;
 mod error;
 pub mod model_io;
-pub mod rangecoder;
 mod structure;
 mod train;
 pub mod weights;

@@ -8,11 +8,13 @@
 
 mod adapter;
 mod ans;
+mod bytes;
 mod counter;
 mod range;
 mod stream;
 
 pub use ans::{AnsDecoder, AnsEncoder};
+pub use bytes::{ByteRangeDecoder, ByteRangeEncoder};
 pub use counter::{estimate_bits, BitCounter};
 pub use range::{RangeDecoder, RangeEncoder};
 pub use stream::{Limits, Stream};

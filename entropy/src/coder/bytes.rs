@@ -1,19 +1,18 @@
-//! A byte-granular range coder for one image's pixels (spec §2.5, §6.3).
+//! A byte-granular range coder for many short streams (written for the PC coder, one stream per 28×28 image).
 //!
-//! cinder-entropy's coders emit whole u32 words behind a u32 word count, about 40–60 bits over the model per
-//! stream; with one stream per 784-pixel image that is 0.05–0.08 bpd, the whole error budget. This coder speaks
-//! cinder-entropy's model interface ([`SymbolEncoder`] / [`SymbolDecoder`] over 24-bit [`Interval`]s, so models
-//! are `cinder_entropy::CdfFn` built with `leaky_quantize`), but writes bytes and ends with the shortest byte
-//! string that identifies the final interval (trailing zero bytes dropped; the decoder reads zeros past the end):
-//! about 8–16 bits of overhead per stream.
+//! [`super::RangeEncoder`] and [`super::AnsEncoder`] emit whole u32 words behind a u32 word count, 16–50 bits over
+//! the model per stream; with one stream per 784-pixel image that is up to 0.06 bpd. This coder takes the same
+//! models ([`SymbolEncoder`] / [`SymbolDecoder`] over 24-bit [`Interval`]s) but writes bytes and ends with the
+//! shortest byte string that identifies the final interval (trailing zero bytes dropped; the decoder reads zeros
+//! past the end): under 16 bits of overhead per stream. The caller stores the stream length (e.g. a LEB128
+//! prefix), since the bytes are not self-delimiting.
 //!
 //! Layout: a 56-bit window `low` with carry propagation through a cached byte and a run of pending 0xFF bytes
 //! (the classic LZMA scheme widened from 32 to 56 bits so a 24-bit interval keeps ≥ 24 bits of resolution).
 
-use cinder_entropy::{
-    DecodeModel, EntropyError, FifoDecoder, FifoEncoder, Interval, SymbolDecoder, SymbolEncoder,
-    CODER_PRECISION, CODER_TOTAL,
-};
+use super::{FifoDecoder, FifoEncoder, SymbolDecoder, SymbolEncoder};
+use crate::error::EntropyError;
+use crate::model::{DecodeModel, Interval, CODER_PRECISION, CODER_TOTAL};
 
 const WINDOW: u32 = 56;
 const FULL: u64 = (1 << WINDOW) - 1;
@@ -22,7 +21,7 @@ const BOTTOM: u64 = 1 << (WINDOW - 8);
 
 /// Range encoder writing bytes.
 #[derive(Debug, Clone)]
-pub struct ByteEncoder {
+pub struct ByteRangeEncoder {
     low: u64,
     range: u64,
     cache: u8,
@@ -31,9 +30,9 @@ pub struct ByteEncoder {
     out: Vec<u8>,
 }
 
-impl Default for ByteEncoder {
+impl Default for ByteRangeEncoder {
     fn default() -> Self {
-        ByteEncoder {
+        ByteRangeEncoder {
             low: 0,
             range: FULL,
             cache: 0,
@@ -44,10 +43,10 @@ impl Default for ByteEncoder {
     }
 }
 
-impl ByteEncoder {
+impl ByteRangeEncoder {
     /// An empty encoder.
-    pub fn new() -> ByteEncoder {
-        ByteEncoder::default()
+    pub fn new() -> ByteRangeEncoder {
+        ByteRangeEncoder::default()
     }
 
     fn shift_low(&mut self) {
@@ -93,7 +92,7 @@ impl ByteEncoder {
     }
 }
 
-impl SymbolEncoder for ByteEncoder {
+impl SymbolEncoder for ByteRangeEncoder {
     #[inline]
     fn push(&mut self, iv: Interval) -> Result<(), EntropyError> {
         let end = u64::from(iv.left) + u64::from(iv.freq);
@@ -117,21 +116,21 @@ impl SymbolEncoder for ByteEncoder {
     }
 }
 
-impl FifoEncoder for ByteEncoder {}
+impl FifoEncoder for ByteRangeEncoder {}
 
 /// Range decoder over a byte slice (reads zeros past its end).
 #[derive(Debug, Clone)]
-pub struct ByteDecoder<'a> {
+pub struct ByteRangeDecoder<'a> {
     code: u64,
     range: u64,
     input: &'a [u8],
     at: usize,
 }
 
-impl<'a> ByteDecoder<'a> {
+impl<'a> ByteRangeDecoder<'a> {
     /// Starts decoding `input`.
-    pub fn new(input: &'a [u8]) -> ByteDecoder<'a> {
-        let mut d = ByteDecoder {
+    pub fn new(input: &'a [u8]) -> ByteRangeDecoder<'a> {
+        let mut d = ByteRangeDecoder {
             code: 0,
             range: FULL,
             input,
@@ -156,7 +155,7 @@ impl<'a> ByteDecoder<'a> {
     }
 }
 
-impl SymbolDecoder for ByteDecoder<'_> {
+impl SymbolDecoder for ByteRangeDecoder<'_> {
     #[inline]
     fn decode<M: DecodeModel + ?Sized>(&mut self, model: &M) -> Result<u32, EntropyError> {
         let r = self.range >> CODER_PRECISION;
@@ -176,7 +175,7 @@ impl SymbolDecoder for ByteDecoder<'_> {
         };
         if self.code >= self.range {
             return Err(EntropyError::CorruptStream {
-                reason: "range-coded PC stream is inconsistent",
+                reason: "byte range-coded stream is inconsistent",
             });
         }
         while self.range < BOTTOM {
@@ -187,12 +186,12 @@ impl SymbolDecoder for ByteDecoder<'_> {
     }
 }
 
-impl FifoDecoder for ByteDecoder<'_> {}
+impl FifoDecoder for ByteRangeDecoder<'_> {}
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use cinder_entropy::{leaky_quantize, CdfFn};
+    use crate::{leaky_quantize, CdfFn};
 
     #[test]
     fn round_trips_skewed_and_uniform_symbols() {
@@ -212,11 +211,11 @@ mod tests {
             seq.push(s);
         }
         for len in [0usize, 1, 2, 7, 100, 3000] {
-            let mut enc = ByteEncoder::new();
+            let mut enc = ByteRangeEncoder::new();
             let mut ideal = 0.0;
             for (i, &s) in seq[..len].iter().enumerate() {
                 let m = CdfFn::new(256, 24, if i % 3 == 0 { flat } else { skew }).unwrap();
-                ideal += cinder_entropy::EncodeModel::interval(&m, s).unwrap().bits();
+                ideal += crate::EncodeModel::interval(&m, s).unwrap().bits();
                 enc.encode(s, &m).unwrap();
             }
             let bytes = enc.finish();
@@ -225,7 +224,7 @@ mod tests {
                 "{len}: {} bytes for {ideal} bits",
                 bytes.len()
             );
-            let mut dec = ByteDecoder::new(&bytes);
+            let mut dec = ByteRangeDecoder::new(&bytes);
             for (i, &s) in seq[..len].iter().enumerate() {
                 let m = CdfFn::new(256, 24, if i % 3 == 0 { flat } else { skew }).unwrap();
                 assert_eq!(dec.decode(&m).unwrap(), s, "symbol {i} of {len}");
@@ -241,7 +240,7 @@ mod tests {
             let bytes: Vec<u8> = (0..20)
                 .map(|i: u8| i.wrapping_mul(seed).wrapping_add(seed))
                 .collect();
-            let mut dec = ByteDecoder::new(&bytes);
+            let mut dec = ByteRangeDecoder::new(&bytes);
             for _ in 0..100 {
                 if dec.decode(&m).is_err() {
                     break;
