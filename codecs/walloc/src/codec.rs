@@ -4,6 +4,7 @@
 //! image size; then one `CODE` chunk per band of [`BAND_ROWS`] latent rows: `first_row varint | rows varint |
 //! entropy stream` (see `latents.rs`).
 
+use crate::audio_codec::{WallocAudioCodec, EMBEDDED_STEREO_WEIGHTS};
 use crate::latents::{decode_band, encode_band, Latents};
 use crate::pipeline::{decode_latents, encode_latents, Projection};
 use crate::weights::LinearWeights;
@@ -72,23 +73,23 @@ const LEVELS: &[(u8, Projection)] = &[
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
         level: 1,
-        label: "6 latent channels (32x reduction), step 1/4, linear decoder",
+        label: "image: 6 latent ch (32x), step 1/4; audio: 27 ch (19x), step 1/2; linear decoder",
     },
     QualityInfo {
         level: 2,
-        label: "12 latent channels (16x), step 1/6, linear decoder",
+        label: "image: 12 ch (16x), step 1/6; audio: 54 ch (9.5x), step 1/2; linear decoder",
     },
     QualityInfo {
         level: 3,
-        label: "24 latent channels (8x), step 1/8, linear decoder",
+        label: "image: 24 ch (8x), step 1/8; audio: 108 ch (4.7x), step 1/4; linear decoder",
     },
     QualityInfo {
         level: 4,
-        label: "48 latent channels (4x), step 1/12, linear decoder",
+        label: "image: 48 ch (4x), step 1/12; audio: 108 ch (4.7x), step 1/8; linear decoder",
     },
     QualityInfo {
         level: 5,
-        label: "48 latent channels (4x), step 1/24, linear decoder",
+        label: "image: 48 ch (4x), step 1/24; audio: 108 ch (4.7x), step 1/16; linear decoder",
     },
 ];
 
@@ -96,8 +97,8 @@ const QUALITIES: &[QualityInfo] = &[
 pub static WALLOC_INFO: CodecInfo = CodecInfo {
     id: ids::codec::WALLOC,
     name: "walloc",
-    description: "WaLLoC: wavelet packet transform + linear encoder, 8-bit companded latents, context coding",
-    kinds: &[MediaKind::Image],
+    description: "WaLLoC: wavelet packet transform + linear encoder, 8-bit companded latents, context coding (RGB images; stereo audio)",
+    kinds: &[MediaKind::Image, MediaKind::Audio],
     lossless: false,
     qualities: QUALITIES,
     default_quality: 2,
@@ -112,16 +113,20 @@ pub fn registered() -> RegisteredCodec {
 }
 
 fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
-    WALLOC_INFO.pick_kind(opts.media)?;
+    let kind = WALLOC_INFO.pick_kind(opts.media)?;
     let quality = opts.quality.unwrap_or(WALLOC_INFO.default_quality);
     let bytes = match &opts.weights {
+        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_STEREO_WEIGHTS.to_vec(),
         WeightsSource::Embedded => EMBEDDED_WEIGHTS.to_vec(),
         WeightsSource::File(p) => std::fs::read(p).map_err(|e| CodecError::Weights {
             codec: "walloc",
             reason: format!("cannot read {}: {e}", p.display()),
         })?,
     };
-    Ok(AnyCodec::Image(Box::new(WallocCodec::new(&bytes, quality)?)))
+    Ok(match kind {
+        MediaKind::Image => AnyCodec::Image(Box::new(WallocCodec::new(&bytes, quality)?)),
+        MediaKind::Audio => AnyCodec::Audio(Box::new(WallocAudioCodec::new(&bytes, quality)?)),
+    })
 }
 
 /// WaLLoC opened at one quality with one set of weights.
@@ -147,6 +152,12 @@ impl WallocCodec {
                 accepted: "1 to 5".into(),
             })?;
         let parsed = LinearWeights::from_bytes(weights)?;
+        if parsed.axes != 2 || parsed.colours != 3 {
+            return Err(CodecError::Weights {
+                codec: "walloc",
+                reason: "not a 2-D RGB model (an audio model was given to the image codec?)".into(),
+            });
+        }
         if parsed.len() < projection.channels {
             return Err(CodecError::Weights {
                 codec: "walloc",
@@ -217,24 +228,6 @@ impl ImageCodec for WallocCodec {
 
     fn encode(&self, image: &Image, _opts: &EncodeOptions) -> Result<Container, CodecError> {
         let latents = self.encode_latents(image)?;
-        let payloads: Vec<Result<Vec<u8>, WallocError>> = band_ranges(latents.height)
-            .into_par_iter()
-            .map(|(y0, rows)| {
-                let mut enc = RangeEncoder::new();
-                encode_band(
-                    &latents.band(y0, y0 + rows),
-                    latents.channels,
-                    rows,
-                    latents.width,
-                    &mut enc,
-                )?;
-                let mut payload = Vec::new();
-                leb128::write_u64(&mut payload, y0 as u64);
-                leb128::write_u64(&mut payload, rows as u64);
-                payload.extend_from_slice(&enc.finish().to_bytes());
-                Ok(payload)
-            })
-            .collect();
         let header = Header {
             codec_id: ids::codec::WALLOC,
             model_id: MODEL_LINEAR,
@@ -247,9 +240,7 @@ impl ImageCodec for WallocCodec {
             },
         };
         let mut container = Container::new(header);
-        for p in payloads {
-            container.push(ids::chunk::CODED, p?);
-        }
+        push_bands(&mut container, &latents)?;
         Ok(container)
     }
 
@@ -271,69 +262,111 @@ impl ImageCodec for WallocCodec {
         }
         let step = 1usize << self.weights.levels;
         let (lh, lw) = ((height as usize).div_ceil(step), (width as usize).div_ceil(step));
-        let mut latents = Latents {
-            channels: self.projection.channels,
-            height: lh,
-            width: lw,
-            data: vec![0; self.projection.channels * lh * lw],
-        };
-        let expected = band_ranges(lh);
-        let chunks: Vec<&[u8]> = container
-            .chunks_of(ids::chunk::CODED)
-            .map(|c| c.data.as_slice())
-            .collect();
-        let decoded: Vec<Result<DecodedBand, WallocError>> = chunks
-            .par_iter()
-            .map(|data| decode_chunk(data, &latents, &opts.limits))
-            .collect();
-        let mut seen = vec![false; expected.len()];
-        for result in decoded {
-            match result {
-                Ok((y0, rows, band)) => {
-                    let idx = expected.iter().position(|&r| r == (y0, rows)).ok_or_else(|| {
-                        CodecError::Corrupt(format!(
-                            "band at latent row {y0} ({rows} rows) does not fit {lh} rows"
-                        ))
-                    })?;
-                    if std::mem::replace(&mut seen[idx], true) {
-                        return Err(CodecError::Corrupt(format!(
-                            "band at latent row {y0} appears twice"
-                        )));
-                    }
-                    latents.set_band(y0, rows, &band);
-                }
-                Err(e) if !opts.conceal => return Err(e.into()),
-                Err(_) => {}
-            }
-        }
-        if let Some(missing) = seen.iter().position(|s| !s) {
-            if !opts.conceal {
-                return Err(CodecError::Corrupt(format!(
-                    "latent band {missing} of {} is missing (decode with --conceal to fill it)",
-                    expected.len()
-                )));
-            }
-        }
+        let latents = read_bands(container, self.projection.channels, lh, lw, opts)?;
         Ok(self.decode_latents(&latents, width, height, channels))
     }
 
     fn estimate_bits(&self, image: &Image, _opts: &EncodeOptions) -> Result<f64, CodecError> {
-        let latents = self.encode_latents(image)?;
-        let mut total = 0.0;
-        for (y0, rows) in band_ranges(latents.height) {
-            let mut counter = BitCounter::new();
+        Ok(count_bits(&self.encode_latents(image)?)?)
+    }
+}
+
+/// Codes `latents` band by band (in parallel) into one `CODE` chunk per band.
+pub(crate) fn push_bands(container: &mut Container, latents: &Latents) -> Result<(), WallocError> {
+    let payloads: Vec<Result<Vec<u8>, WallocError>> = band_ranges(latents.height)
+        .into_par_iter()
+        .map(|(y0, rows)| {
+            let mut enc = RangeEncoder::new();
             encode_band(
                 &latents.band(y0, y0 + rows),
                 latents.channels,
                 rows,
                 latents.width,
-                &mut counter,
-            )
-            .map_err(CodecError::from)?;
-            total += counter.bits();
-        }
-        Ok(total)
+                &mut enc,
+            )?;
+            let mut payload = Vec::new();
+            leb128::write_u64(&mut payload, y0 as u64);
+            leb128::write_u64(&mut payload, rows as u64);
+            payload.extend_from_slice(&enc.finish().to_bytes());
+            Ok(payload)
+        })
+        .collect();
+    for p in payloads {
+        container.push(ids::chunk::CODED, p?);
     }
+    Ok(())
+}
+
+/// Bits the bands of `latents` take (band by band, as in the file), priced with the coder's own models.
+pub fn count_bits(latents: &Latents) -> Result<f64, WallocError> {
+    let mut total = 0.0;
+    for (y0, rows) in band_ranges(latents.height) {
+        let mut counter = BitCounter::new();
+        encode_band(
+            &latents.band(y0, y0 + rows),
+            latents.channels,
+            rows,
+            latents.width,
+            &mut counter,
+        )?;
+        total += counter.bits();
+    }
+    Ok(total)
+}
+
+/// Reads the `CODE` chunks of a `channels × lh × lw` latent map (bands decode in parallel; with
+/// `opts.conceal` missing or corrupt bands stay zero).
+pub(crate) fn read_bands(
+    container: &Container,
+    channels: usize,
+    lh: usize,
+    lw: usize,
+    opts: &DecodeOptions,
+) -> Result<Latents, CodecError> {
+    let mut latents = Latents {
+        channels,
+        height: lh,
+        width: lw,
+        data: vec![0; channels * lh * lw],
+    };
+    let expected = band_ranges(lh);
+    let chunks: Vec<&[u8]> = container
+        .chunks_of(ids::chunk::CODED)
+        .map(|c| c.data.as_slice())
+        .collect();
+    let decoded: Vec<Result<DecodedBand, WallocError>> = chunks
+        .par_iter()
+        .map(|data| decode_chunk(data, &latents, &opts.limits))
+        .collect();
+    let mut seen = vec![false; expected.len()];
+    for result in decoded {
+        match result {
+            Ok((y0, rows, band)) => {
+                let idx = expected.iter().position(|&r| r == (y0, rows)).ok_or_else(|| {
+                    CodecError::Corrupt(format!(
+                        "band at latent row {y0} ({rows} rows) does not fit {lh} rows"
+                    ))
+                })?;
+                if std::mem::replace(&mut seen[idx], true) {
+                    return Err(CodecError::Corrupt(format!(
+                        "band at latent row {y0} appears twice"
+                    )));
+                }
+                latents.set_band(y0, rows, &band);
+            }
+            Err(e) if !opts.conceal => return Err(e.into()),
+            Err(_) => {}
+        }
+    }
+    if let Some(missing) = seen.iter().position(|s| !s) {
+        if !opts.conceal {
+            return Err(CodecError::Corrupt(format!(
+                "latent band {missing} of {} is missing (decode with --conceal to fill it)",
+                expected.len()
+            )));
+        }
+    }
+    Ok(latents)
 }
 
 /// One decoded band: first latent row, row count, planar values.

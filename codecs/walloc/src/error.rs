@@ -15,6 +15,9 @@ pub enum WallocError {
     /// Entropy coding failed.
     #[error("latent entropy coding failed")]
     Entropy(#[from] cinder_entropy::EntropyError),
+    /// The input cannot be coded (e.g. audio with more than two channels).
+    #[error("unsupported input: {0}")]
+    Unsupported(String),
     /// Fitting had no data.
     #[error("no training data: {0}")]
     NoData(String),
@@ -27,6 +30,10 @@ impl From<WallocError> for cinder_core::CodecError {
             WallocError::BadWeights(m) => cinder_core::CodecError::Weights {
                 codec: "walloc",
                 reason: m,
+            },
+            WallocError::Unsupported(reason) => cinder_core::CodecError::UnsupportedInput {
+                codec: "walloc",
+                reason,
             },
             other => cinder_core::CodecError::Other {
                 codec: "walloc",

@@ -6,6 +6,9 @@
 //! companding to 8-bit integers ([`companding`]), and our own context-adaptive entropy coder for the integer
 //! latents ([`latents`]) in place of the reference's lossless WebP.
 //!
+//! Stereo audio (spec A1.1, A1.2, A1.6, A1.8) uses the same linear model on the 1-D J = 8 packet transform
+//! (512 channels at L/256, [`audio`]) as an `AudioCodec` ([`WallocAudioCodec`], `model_id = 3`).
+//!
 //! **Status:** this crate ships the closed-form *linear* WaLLoC (PCA encoder + PCA-transpose decoder, spec
 //! §6.1), which is both the baseline the trained deep decoder must beat and the encoder it starts from. The deep
 //! decoder (burn) is not built yet; files record `model_id = 1` (linear) so a future deep decoder is a new model
@@ -24,6 +27,8 @@
 //! # Ok::<(), cinder_core::CodecError>(())
 //! ```
 
+pub mod audio;
+mod audio_codec;
 mod codec;
 pub mod companding;
 mod error;
@@ -33,7 +38,8 @@ pub mod pipeline;
 pub mod weights;
 pub mod wpt;
 
-pub use codec::{registered, WallocCodec, BAND_ROWS, MODEL_LINEAR, WALLOC_INFO};
+pub use audio_codec::{WallocAudioCodec, MODEL_LINEAR_STEREO};
+pub use codec::{count_bits, registered, WallocCodec, BAND_ROWS, MODEL_LINEAR, WALLOC_INFO};
 pub use error::WallocError;
 pub use latents::Latents;
 pub use weights::LinearWeights;

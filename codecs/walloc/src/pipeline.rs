@@ -103,6 +103,17 @@ pub fn encode_latents(weights: &LinearWeights, proj: Projection, image: &Image) 
     let step = 1usize << weights.levels;
     let wpt = analyse_2d(&to_planes(image, step), weights.levels);
     let n = wpt.height * wpt.width;
+    Latents {
+        channels: proj.channels.min(weights.len()),
+        height: wpt.height,
+        width: wpt.width,
+        data: project(weights, proj, &wpt.data, n),
+    }
+}
+
+/// Projects `n` WPT vectors (`wpt[d * n + p]`) onto the first components and quantises: `out[c * n + p]`.
+/// Shared by images and audio.
+pub(crate) fn project(weights: &LinearWeights, proj: Projection, wpt: &[f32], n: usize) -> Vec<i8> {
     let k = proj.channels.min(weights.len());
     let gains = proj.gains(&weights.std);
     let quantiser = Quantiser::shared();
@@ -110,19 +121,45 @@ pub fn encode_latents(weights: &LinearWeights, proj: Projection, image: &Image) 
     let mut v = vec![0.0f32; weights.dim];
     for p in 0..n {
         for (d, slot) in v.iter_mut().enumerate() {
-            *slot = wpt.data[d * n + p] - weights.mean[d];
+            *slot = wpt[d * n + p] - weights.mean[d];
         }
         for (c, gain) in gains.iter().enumerate() {
             let z: f32 = weights.component(c).iter().zip(&v).map(|(a, b)| a * b).sum();
             data[c * n + p] = quantiser.quantise(z * gain) as i8;
         }
     }
-    Latents {
-        channels: k,
-        height: wpt.height,
-        width: wpt.width,
-        data,
+    data
+}
+
+/// The linear decoder: `n` WPT vectors (`out[d * n + p]`) from latents `data[c * n + p]` of `channels`
+/// components. Shared by images and audio.
+pub(crate) fn reconstruct(
+    weights: &LinearWeights,
+    proj: Projection,
+    data: &[i8],
+    channels: usize,
+    n: usize,
+) -> Vec<f32> {
+    let table = dequantise_table();
+    let k = channels.min(weights.len());
+    let inv_gains: Vec<f32> = proj.gains(&weights.std).iter().map(|g| 1.0 / g).collect();
+    let mut wpt = vec![0.0f32; weights.dim * n];
+    let mut v = vec![0.0f32; weights.dim];
+    for p in 0..n {
+        v.copy_from_slice(&weights.mean);
+        for c in 0..k {
+            let z = table[(i32::from(data[c * n + p]) + 127) as usize] * inv_gains[c];
+            weights
+                .component(c)
+                .iter()
+                .zip(v.iter_mut())
+                .for_each(|(a, out)| *out += a * z);
+        }
+        for (d, val) in v.iter().enumerate() {
+            wpt[d * n + p] = *val;
+        }
     }
+    wpt
 }
 
 /// Integer latents → image, with the linear (PCA-transpose) decoder.
@@ -134,26 +171,9 @@ pub fn decode_latents(
     height: u32,
     channels: u8,
 ) -> Image {
-    let table = dequantise_table();
     let n = latents.height * latents.width;
-    let k = latents.channels.min(weights.len());
-    let inv_gains: Vec<f32> = proj.gains(&weights.std).iter().map(|g| 1.0 / g).collect();
     let mut wpt = Planes::zeros(weights.dim, latents.height, latents.width);
-    let mut v = vec![0.0f32; weights.dim];
-    for p in 0..n {
-        v.copy_from_slice(&weights.mean);
-        for c in 0..k {
-            let z = table[(i32::from(latents.data[c * n + p]) + 127) as usize] * inv_gains[c];
-            weights
-                .component(c)
-                .iter()
-                .zip(v.iter_mut())
-                .for_each(|(a, out)| *out += a * z);
-        }
-        for (d, val) in v.iter().enumerate() {
-            wpt.data[d * n + p] = *val;
-        }
-    }
+    wpt.data = reconstruct(weights, proj, &latents.data, latents.channels, n);
     let planes = synthesise_2d(&wpt, weights.levels);
     from_planes(&planes, width, height, channels, 1 << weights.levels)
 }

@@ -1,8 +1,12 @@
 //! The linear WaLLoC model: the PCA of J = 3 WPT coefficient vectors of RGB training images (spec §6.1) —
 //! WaLLoC's 1×1 encoder initialisation, and with its transpose the closed-form linear decoder.
 //!
-//! File layout (little-endian): `"CWLL"`, version u8 = 1, `J` u8, colour channels u8, dim u16, components u16,
-//! then f32 arrays: `mean[dim]`, `components[components × dim]` (unit rows, descending variance),
+//! The same file format holds the 1-D (stereo audio, J = 8 → 512 dims, spec A1.2/A1.6) model; the transform's
+//! dimensionality follows from `dim`: `colours · 4^J` is a 2-D model, `colours · 2^J` a 1-D one (the two never
+//! coincide for J ≥ 1). Fitting the audio model lives in `audio.rs`.
+//!
+//! File layout (little-endian): `"CWLL"`, version u8 = 1, `J` u8, colour (or audio) channels u8, dim u16,
+//! components u16, then f32 arrays: `mean[dim]`, `components[components × dim]` (unit rows, descending variance),
 //! `std[components]` (square roots of the eigenvalues).
 
 use crate::pca::{symmetric_eigen, Moments};
@@ -16,11 +20,13 @@ const MAGIC: &[u8; 4] = b"CWLL";
 /// PCA weights of the linear WaLLoC.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinearWeights {
-    /// WPT levels (3 for RGB).
+    /// WPT levels (3 for RGB, 8 for stereo audio).
     pub levels: u32,
-    /// Colour channels (3).
+    /// Colour channels (3) or audio channels (2).
     pub colours: usize,
-    /// WPT vector length: colours · 4^levels.
+    /// Axes of the transform: 2 (images) or 1 (audio); not stored, implied by `dim`.
+    pub axes: u32,
+    /// WPT vector length: colours · 4^levels (2-D) or colours · 2^levels (1-D).
     pub dim: usize,
     /// Mean WPT vector.
     pub mean: Vec<f32>,
@@ -73,9 +79,16 @@ impl LinearWeights {
         let (levels, colours) = (u32::from(bytes[5]), usize::from(bytes[6]));
         let dim = usize::from(u16::from_le_bytes([bytes[7], bytes[8]]));
         let k = usize::from(u16::from_le_bytes([bytes[9], bytes[10]]));
-        if levels == 0 || levels > 4 || colours == 0 || dim != colours << (2 * levels) || k == 0 || k > dim {
+        if levels == 0 || colours == 0 || k == 0 || k > dim {
             return Err(bad("inconsistent dimensions"));
         }
+        let axes = if levels <= 4 && dim == colours << (2 * levels) {
+            2
+        } else if levels <= 12 && dim == colours << levels {
+            1
+        } else {
+            return Err(bad("inconsistent dimensions"));
+        };
         let floats: Vec<f32> = bytes[11..]
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
@@ -88,6 +101,7 @@ impl LinearWeights {
         Ok(LinearWeights {
             levels,
             colours,
+            axes,
             dim,
             mean: mean.to_vec(),
             components: components.to_vec(),
@@ -120,6 +134,18 @@ impl LinearWeights {
             .collect();
         let mut total = Moments::new(dim);
         per_image.iter().for_each(|m| total.merge(m));
+        LinearWeights::from_moments(&total, levels, colours, 2, keep)
+    }
+
+    /// The PCA of accumulated WPT-vector moments (`colours · 2^(axes·levels)` dims), keeping `keep` components.
+    pub(crate) fn from_moments(
+        total: &Moments,
+        levels: u32,
+        colours: usize,
+        axes: u32,
+        keep: usize,
+    ) -> Result<LinearWeights, WallocError> {
+        let dim = colours << (axes * levels);
         if total.count() < dim as u64 {
             return Err(WallocError::NoData(format!(
                 "{} WPT vectors for {dim} dimensions",
@@ -132,6 +158,7 @@ impl LinearWeights {
         Ok(LinearWeights {
             levels,
             colours,
+            axes,
             dim,
             mean: mean.iter().map(|&v| v as f32).collect(),
             components: vectors[..keep].iter().flatten().map(|&v| v as f32).collect(),
