@@ -15,6 +15,8 @@
 //! ```
 
 pub use cinder_core::{self as core, Registry};
+/// Shared burn building blocks and device selection.
+pub use cinder_nn as nn;
 /// The probabilistic-circuit coder (training API for `cinder train pc`).
 #[cfg(feature = "pc")]
 pub use cinder_pc as pc;
