@@ -53,15 +53,7 @@ impl WallocAudioCodec {
     /// Opens the audio codec from a weights file's bytes (a 1-D stereo model).
     pub fn new(weights: &[u8], quality: u8) -> Result<WallocAudioCodec, CodecError> {
         WALLOC_INFO.check_quality(quality)?;
-        let projection = AUDIO_LEVELS_TABLE
-            .iter()
-            .find(|(q, _)| *q == quality)
-            .map(|(_, p)| *p)
-            .ok_or(CodecError::BadQuality {
-                quality,
-                codec: "walloc",
-                accepted: "1 to 5".into(),
-            })?;
+        let projection = crate::codec::projection_for(AUDIO_LEVELS_TABLE, quality)?;
         let parsed = LinearWeights::from_bytes(weights)?;
         if parsed.axes != 1 || parsed.colours != AUDIO_CHANNELS || parsed.levels != AUDIO_LEVELS {
             return Err(CodecError::Weights {

@@ -129,6 +129,19 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     })
 }
 
+/// The projection of `quality` in a quality table (image or audio).
+pub(crate) fn projection_for(table: &[(u8, Projection)], quality: u8) -> Result<Projection, CodecError> {
+    table
+        .iter()
+        .find(|(q, _)| *q == quality)
+        .map(|(_, p)| *p)
+        .ok_or(CodecError::BadQuality {
+            quality,
+            codec: "walloc",
+            accepted: "1 to 5".into(),
+        })
+}
+
 /// WaLLoC opened at one quality with one set of weights.
 #[derive(Debug, Clone)]
 pub struct WallocCodec {
@@ -142,15 +155,7 @@ impl WallocCodec {
     /// Opens the codec from a weights file's bytes.
     pub fn new(weights: &[u8], quality: u8) -> Result<WallocCodec, CodecError> {
         WALLOC_INFO.check_quality(quality)?;
-        let projection = LEVELS
-            .iter()
-            .find(|(q, _)| *q == quality)
-            .map(|(_, p)| *p)
-            .ok_or(CodecError::BadQuality {
-                quality,
-                codec: "walloc",
-                accepted: "1 to 5".into(),
-            })?;
+        let projection = projection_for(LEVELS, quality)?;
         let parsed = LinearWeights::from_bytes(weights)?;
         if parsed.axes != 2 || parsed.colours != 3 {
             return Err(CodecError::Weights {
