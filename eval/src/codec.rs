@@ -140,6 +140,29 @@ fn through_bytes(c: &Container) -> Result<(u64, Container), EvalError> {
     Ok((bytes.len() as u64, back))
 }
 
+/// Times `encode` (including serialisation), feeds the re-parsed bytes to `decode` (timed), and records the
+/// codec's own bit estimate: the one measurement path of every Cinder codec, single items and sets alike.
+fn measure<M>(
+    encode: impl FnOnce() -> Result<Container, CodecError>,
+    decode: impl FnOnce(&Container) -> Result<M, CodecError>,
+    estimate_bits: impl FnOnce() -> Option<f64>,
+) -> Result<Coded<M>, EvalError> {
+    let t = Instant::now();
+    let container = encode()?;
+    let (bytes, back) = through_bytes(&container)?;
+    let encode_s = t.elapsed().as_secs_f64();
+    let t = Instant::now();
+    let decoded = decode(&back)?;
+    let decode_s = t.elapsed().as_secs_f64();
+    Ok(Coded {
+        bytes,
+        decoded,
+        encode_s,
+        decode_s,
+        estimate_bits: estimate_bits(),
+    })
+}
+
 impl ImageCoder for CinderCoder {
     fn lossless(&self) -> bool {
         self.lossless_flag()
@@ -150,21 +173,11 @@ impl ImageCoder for CinderCoder {
             return Err(CodecError::MediaKind(format!("'{}' is not an image codec", self.name)).into());
         };
         let eo = EncodeOptions::default();
-        let t = Instant::now();
-        let container = c.encode(image, &eo)?;
-        let (bytes, back) = through_bytes(&container)?;
-        let encode_s = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let decoded = c.decode(&back, &DecodeOptions::default())?;
-        let decode_s = t.elapsed().as_secs_f64();
-        let estimate_bits = c.estimate_bits(image, &eo).ok();
-        Ok(Coded {
-            bytes,
-            decoded,
-            encode_s,
-            decode_s,
-            estimate_bits,
-        })
+        measure(
+            || c.encode(image, &eo),
+            |back| c.decode(back, &DecodeOptions::default()),
+            || c.estimate_bits(image, &eo).ok(),
+        )
     }
 
     fn code_set(&self, images: &[Image], quality: f64) -> Option<Result<Coded<Vec<Image>>, EvalError>> {
@@ -179,28 +192,20 @@ impl CinderCoder {
             return Ok(None);
         };
         let eo = EncodeOptions::default();
-        let t = Instant::now();
-        let container = match c.encode_set(images, &eo) {
-            Ok(container) => container,
-            Err(CodecError::Unsupported { .. }) => return Ok(None),
-            Err(e) => return Err(e.into()),
-        };
-        let (bytes, back) = through_bytes(&container)?;
-        let encode_s = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let decoded = c.decode_set(&back, &DecodeOptions::default())?;
-        let decode_s = t.elapsed().as_secs_f64();
-        let estimate_bits = images
-            .iter()
-            .map(|im| c.estimate_bits(im, &eo).ok())
-            .sum::<Option<f64>>();
-        Ok(Some(Coded {
-            bytes,
-            decoded,
-            encode_s,
-            decode_s,
-            estimate_bits,
-        }))
+        let coded = measure(
+            || c.encode_set(images, &eo),
+            |back| c.decode_set(back, &DecodeOptions::default()),
+            || {
+                images
+                    .iter()
+                    .map(|im| c.estimate_bits(im, &eo).ok())
+                    .sum::<Option<f64>>()
+            },
+        );
+        match coded {
+            Err(EvalError::Codec(CodecError::Unsupported { .. })) => Ok(None),
+            other => other.map(Some),
+        }
     }
 }
 
@@ -214,21 +219,11 @@ impl AudioCoder for CinderCoder {
             return Err(CodecError::MediaKind(format!("'{}' is not an audio codec", self.name)).into());
         };
         let eo = EncodeOptions::default();
-        let t = Instant::now();
-        let container = c.encode(audio, &eo)?;
-        let (bytes, back) = through_bytes(&container)?;
-        let encode_s = t.elapsed().as_secs_f64();
-        let t = Instant::now();
-        let decoded = c.decode(&back, &DecodeOptions::default())?;
-        let decode_s = t.elapsed().as_secs_f64();
-        let estimate_bits = c.estimate_bits(audio, &eo).ok();
-        Ok(Coded {
-            bytes,
-            decoded,
-            encode_s,
-            decode_s,
-            estimate_bits,
-        })
+        measure(
+            || c.encode(audio, &eo),
+            |back| c.decode(back, &DecodeOptions::default()),
+            || c.estimate_bits(audio, &eo).ok(),
+        )
     }
 }
 
