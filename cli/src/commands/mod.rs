@@ -22,7 +22,7 @@ pub struct CodecOptions {
     pub device: Device,
 }
 
-fn parse_device(s: &str) -> Result<Device, String> {
+pub(crate) fn parse_device(s: &str) -> Result<Device, String> {
     s.parse()
 }
 

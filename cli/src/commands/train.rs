@@ -8,6 +8,59 @@ use std::path::PathBuf;
 pub enum TrainCommand {
     /// Probabilistic-circuit (HCLT) lossless coder: structure learning + mini-batch EM.
     Pc(PcTrainArgs),
+    /// WaLLoC deep decoder over the shipped PCA encoder (burn; resumable, `--device wgpu` on a GPU).
+    #[cfg(feature = "train")]
+    Walloc(WallocTrainArgs),
+}
+
+/// Arguments of `cinder train walloc`.
+#[cfg(feature = "train")]
+#[derive(Debug, clap::Args)]
+pub struct WallocTrainArgs {
+    /// Folder tree of training images (e.g. ../shared/data/images/train; never Kodak), or with `--audio` of
+    /// music clips (e.g. ../shared/data/audio/music; the held-out evaluation clips are skipped).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Train the stereo-audio decoder instead of the image decoder.
+    #[arg(long)]
+    pub audio: bool,
+    /// Output folder: train.csv, val.csv, checkpoints, best.bin (a self-contained weights file).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Linear (PCA) weights the decoder corrects (default: the embedded ones).
+    #[arg(long)]
+    pub linear: Option<PathBuf>,
+    /// Decoder width (default 64 for images, 128 for audio).
+    #[arg(long)]
+    pub width: Option<usize>,
+    /// Residual blocks.
+    #[arg(long, default_value_t = 6)]
+    pub blocks: usize,
+    /// Crop side in pixels (multiple of 8; default 256), or with `--audio` window in samples (multiple of 256;
+    /// default 65536).
+    #[arg(long)]
+    pub crop: Option<usize>,
+    /// Crops per step.
+    #[arg(long, default_value_t = 8)]
+    pub batch: usize,
+    /// Optimisation steps.
+    #[arg(long, default_value_t = 4000)]
+    pub steps: u64,
+    /// Peak learning rate (AdamW, warm-up then cosine).
+    #[arg(long, default_value_t = 5e-4)]
+    pub lr: f64,
+    /// Steps between validations.
+    #[arg(long, default_value_t = 250)]
+    pub eval_interval: u64,
+    /// Continue from the checkpoint in `--out`.
+    #[arg(long)]
+    pub resume: bool,
+    /// Seed of initialisation and sampling.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the network trains: cpu (default) or wgpu.
+    #[arg(long, default_value = "cpu", value_parser = crate::commands::parse_device)]
+    pub device: cinder_core::Device,
 }
 
 /// Arguments of `cinder train pc`.
@@ -52,7 +105,83 @@ pub struct PcTrainArgs {
 pub fn run(cmd: &TrainCommand) -> Result<()> {
     match cmd {
         TrainCommand::Pc(a) => train_pc(a),
+        #[cfg(feature = "train")]
+        TrainCommand::Walloc(a) => train_walloc(a),
     }
+}
+
+#[cfg(feature = "train")]
+fn train_walloc(a: &WallocTrainArgs) -> Result<()> {
+    use cinder_codecs::walloc::audio::HELD_OUT_MUSIC;
+    use cinder_codecs::walloc::deep::DeepConfig;
+    use cinder_codecs::walloc::train::{train, train_audio, TrainConfig};
+    let linear = match &a.linear {
+        Some(p) => std::fs::read(p).with_context(|| format!("cannot read {}", p.display()))?,
+        None if a.audio => cinder_codecs::walloc::EMBEDDED_STEREO_WEIGHTS.to_vec(),
+        None => cinder_codecs::walloc::EMBEDDED_LINEAR_WEIGHTS.to_vec(),
+    };
+    let cfg = TrainConfig {
+        out: a.out.clone(),
+        net: DeepConfig {
+            width: a.width.unwrap_or(if a.audio { 128 } else { 64 }),
+            blocks: a.blocks,
+            outputs: if a.audio { 512 } else { 192 },
+        },
+        crop: a.crop.unwrap_or(if a.audio { 65_536 } else { 256 }),
+        batch: a.batch,
+        steps: a.steps,
+        lr: a.lr,
+        eval_interval: a.eval_interval,
+        resume: a.resume,
+        seed: a.seed,
+        device: a.device,
+        ..TrainConfig::default()
+    };
+    let mut log = |line: &str| eprintln!("{line}");
+    let report = if a.audio {
+        let files: Vec<PathBuf> = cinder_datasets::folders::list_audio(&a.data)
+            .with_context(|| format!("cannot list audio under {}", a.data.display()))?
+            .into_iter()
+            .filter(|f| {
+                let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+                !HELD_OUT_MUSIC.contains(&stem)
+            })
+            .collect();
+        anyhow::ensure!(!files.is_empty(), "no training clips under {}", a.data.display());
+        eprintln!(
+            "loading {} clips from {} (held out: {HELD_OUT_MUSIC:?})",
+            files.len(),
+            a.data.display()
+        );
+        let clips = files
+            .iter()
+            .map(|f| {
+                cinder_datasets::io::load_audio(f).with_context(|| format!("cannot load {}", f.display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        train_audio(&clips, &linear, &cfg, &mut log)
+    } else {
+        let files = cinder_datasets::folders::list_images(&a.data)
+            .with_context(|| format!("cannot list images under {}", a.data.display()))?;
+        anyhow::ensure!(!files.is_empty(), "no images under {}", a.data.display());
+        eprintln!("loading {} images from {}", files.len(), a.data.display());
+        let images = files
+            .iter()
+            .map(|f| {
+                cinder_datasets::io::load_image(f).with_context(|| format!("cannot load {}", f.display()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        train(&images, &linear, &cfg, &mut log)
+    }
+    .context("WaLLoC training failed")?;
+    println!(
+        "{} steps in {:.1} s; best validation gain over the linear decoder {:+.3} dB -> {}",
+        report.steps,
+        report.seconds,
+        report.best_gain_db,
+        report.model.display()
+    );
+    Ok(())
 }
 
 fn train_pc(a: &PcTrainArgs) -> Result<()> {

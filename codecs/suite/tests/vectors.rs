@@ -196,7 +196,7 @@ fn write_vectors() {
             ImageCodec::encode_set(&raw, &[grad(4, 3, 1), grad(4, 3, 1), grad(4, 3, 1)], &opts).unwrap(),
         ),
     ];
-    let walloc = cinder_walloc::WallocCodec::embedded(1).unwrap();
+    let walloc = cinder_walloc::WallocCodec::embedded_linear(1).unwrap();
     vectors.push((
         "walloc_q1_rgb_20x12.cnd",
         walloc.encode(&grad(20, 12, 3), &opts).unwrap(),

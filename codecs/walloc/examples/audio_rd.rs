@@ -1,6 +1,6 @@
-//! Rate–distortion of the linear stereo WaLLoC, from real `.cnd` bytes, against Opus.
+//! Rate–distortion of the stereo WaLLoC (linear and deep decoder), from real `.cnd` bytes, against Opus.
 //!
-//! * `audio_rd -- ../shared/data/audio/music held-out [opus kbps…]`: every quality of the embedded stereo model on
+//! * `audio_rd -- ../shared/data/audio/music held-out [opus kbps…]`: every quality of the embedded stereo models (linear, deep) on
 //!   the 3 held-out clips (`etr_race1-jt`, `etr_spunkyrace-ks`, `etr_start1-jt`), and `opusenc --bitrate K` /
 //!   `opusdec --rate <clip rate> --float` at each listed K (needs Debian `opus-tools`).
 //! * `audio_rd -- ../shared/data/audio/music sweep`: the σ sweep on the 8 TRAINING clips that chose the quality
@@ -104,22 +104,27 @@ fn held_out(dir: &Path, opus: &[u32]) {
         );
     }
     for q in 1..=5u8 {
-        let codec = WallocAudioCodec::embedded(q).unwrap();
-        let (mut bits, mut acc) = (0.0, Score::default());
-        let t = std::time::Instant::now();
-        for (_, a) in &clips {
-            let bytes = codec
-                .encode(a, &EncodeOptions::default())
-                .unwrap()
-                .to_bytes()
-                .unwrap();
-            bits += bytes.len() as f64 * 8.0;
-            let c = cinder_format::Container::from_bytes(&bytes, &cinder_format::Limits::default()).unwrap();
-            let back = codec.decode(&c, &DecodeOptions::default()).unwrap();
-            score(a, &back, &mut acc);
+        for (name, codec) in [
+            ("walloc-linear", WallocAudioCodec::embedded_linear(q).unwrap()),
+            ("walloc-deep", WallocAudioCodec::embedded(q).unwrap()),
+        ] {
+            let (mut bits, mut acc) = (0.0, Score::default());
+            let t = std::time::Instant::now();
+            for (_, a) in &clips {
+                let bytes = codec
+                    .encode(a, &EncodeOptions::default())
+                    .unwrap()
+                    .to_bytes()
+                    .unwrap();
+                bits += bytes.len() as f64 * 8.0;
+                let c =
+                    cinder_format::Container::from_bytes(&bytes, &cinder_format::Limits::default()).unwrap();
+                let back = codec.decode(&c, &DecodeOptions::default()).unwrap();
+                score(a, &back, &mut acc);
+            }
+            report(&format!("{name} q{q}"), bits, seconds, &acc);
+            eprintln!("  (encode+decode {:.1} s)", t.elapsed().as_secs_f64());
         }
-        report(&format!("walloc q{q}"), bits, seconds, &acc);
-        eprintln!("  (encode+decode {:.1} s)", t.elapsed().as_secs_f64());
     }
     let tmp = std::env::temp_dir().join(format!("cinder_audio_rd_{}", std::process::id()));
     std::fs::create_dir_all(&tmp).unwrap();

@@ -12,6 +12,7 @@
 //!   laid out as a [`Latents`] map of `C × (L / 256 / 64) × 64`: each latent row is 64 consecutive frames
 //!   (≈ 0.37 s at 44.1 kHz), so a band of 16 rows is ≈ 5.9 s and decodes on its own.
 
+use crate::deep::{decoder_input, DeepDecoder, MAX_AUDIO_LATENTS};
 use crate::latents::Latents;
 use crate::pca::Moments;
 use crate::pipeline::{project, reconstruct, Projection};
@@ -29,6 +30,9 @@ pub const AUDIO_CHANNELS: usize = 2;
 pub const FRAMES_PER_ROW: usize = 64;
 /// Samples per latent row: the padding unit.
 pub const BLOCK: usize = FRAMES_PER_ROW << AUDIO_LEVELS;
+/// Music clips (file stems in `../shared/data/audio/music`) held out from every stereo fit and training run: the
+/// evaluation clips of the README's stereo table.
+pub const HELD_OUT_MUSIC: &[&str] = &["etr_race1-jt", "etr_spunkyrace-ks", "etr_start1-jt"];
 /// Peak of the normalised signal (spec A1.1).
 pub const PEAK: f32 = 0.5;
 
@@ -104,7 +108,47 @@ pub fn decode_audio_latents(
     let n = latents.height * latents.width;
     let padded = n << weights.levels;
     let wpt = reconstruct(weights, proj, &latents.data, latents.channels, n);
-    let planar = synthesise_1d(&wpt, AUDIO_CHANNELS, weights.levels);
+    to_samples(&wpt, weights.levels, padded, frames, channels, gain)
+}
+
+/// Integer latents → audio with the deep decoder: the linear reconstruction plus the network's WPT correction
+/// (`slot` = the quality level's index).
+#[allow(clippy::too_many_arguments)]
+pub fn decode_audio_latents_deep(
+    weights: &LinearWeights,
+    proj: Projection,
+    slot: usize,
+    deep: &DeepDecoder,
+    latents: &Latents,
+    frames: usize,
+    channels: u16,
+    gain: f32,
+) -> Result<Vec<f32>, WallocError> {
+    let n = latents.height * latents.width;
+    let mut wpt = reconstruct(weights, proj, &latents.data, latents.channels, n);
+    let input = decoder_input(
+        weights,
+        proj,
+        slot,
+        &latents.data,
+        (latents.channels, MAX_AUDIO_LATENTS),
+        n,
+    );
+    let correction = deep.residual_1d(&input, n)?;
+    wpt.iter_mut().zip(&correction).for_each(|(a, b)| *a += b);
+    Ok(to_samples(
+        &wpt,
+        weights.levels,
+        n << weights.levels,
+        frames,
+        channels,
+        gain,
+    ))
+}
+
+/// WPT coefficients → interleaved samples: synthesis, trim to `frames`, downmix to mono if asked, gain back.
+fn to_samples(wpt: &[f32], levels: u32, padded: usize, frames: usize, channels: u16, gain: f32) -> Vec<f32> {
+    let planar = synthesise_1d(wpt, AUDIO_CHANNELS, levels);
     let (left, right) = planar.split_at(padded);
     let frames = frames.min(padded);
     if channels == 1 {

@@ -6,20 +6,30 @@
 //! frames, gain }` (the per-clip gain the signal was divided by); then one `CODE` chunk per band of
 //! [`crate::BAND_ROWS`] latent rows (64 latent frames a row, ≈ 5.9 s a band at 44.1 kHz), as for images.
 
+use crate::audio::decode_audio_latents_deep;
 use crate::audio::{check_channels, decode_audio_latents, encode_audio_latents, prepare, FRAMES_PER_ROW};
 use crate::audio::{AUDIO_CHANNELS, AUDIO_LEVELS, BLOCK};
 use crate::codec::{count_bits, push_bands, read_bands, WALLOC_INFO};
 use crate::latents::Latents;
+use crate::models::{ModelIds, Models};
 use crate::pipeline::Projection;
-use crate::weights::LinearWeights;
-use cinder_core::{weights_digest, Audio, AudioCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions};
+use cinder_core::{Audio, AudioCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions};
 use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
-use std::sync::Arc;
 
 /// Model id of the linear (PCA) stereo decoder.
 pub const MODEL_LINEAR_STEREO: u16 = 3;
+/// Model id of the deep stereo decoder (same encoder and latents as [`MODEL_LINEAR_STEREO`]).
+pub const MODEL_DEEP_STEREO: u16 = 4;
 
-pub(crate) static EMBEDDED_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/linear_stereo_j8.bin");
+const AUDIO_MODELS: ModelIds = ModelIds {
+    linear: MODEL_LINEAR_STEREO,
+    deep: MODEL_DEEP_STEREO,
+};
+
+/// The shipped linear stereo model (`weights/linear_stereo_j8.bin`): the encoder of every audio quality.
+pub static EMBEDDED_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/linear_stereo_j8.bin");
+/// The shipped deep stereo decoder (`weights/deep_stereo_j8.bin`, self-contained: it embeds the linear model).
+pub static EMBEDDED_DEEP_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/deep_stereo_j8.bin");
 
 /// Audio quality levels: latent channels (512 / C reduction; 27 and 108 are the paper's 20× and 5×) and the
 /// common gain σ / std₀, chosen on the R-D frontier of `examples/audio_rd.rs … sweep` on the 8 training clips
@@ -32,6 +42,11 @@ const AUDIO_LEVELS_TABLE: &[(u8, Projection)] = &[
     (5, proj(108, 16.0)),
 ];
 
+/// The audio quality table (also used by training).
+pub(crate) fn audio_levels() -> &'static [(u8, Projection)] {
+    AUDIO_LEVELS_TABLE
+}
+
 const fn proj(channels: usize, sigma: f32) -> Projection {
     Projection {
         channels,
@@ -40,21 +55,31 @@ const fn proj(channels: usize, sigma: f32) -> Projection {
     }
 }
 
-/// WaLLoC for mono or stereo audio, opened at one quality with one set of weights.
+/// WaLLoC for mono or stereo audio, opened at one quality with one set of weights (linear `CWLL`, model 3, or
+/// linear encoder + deep decoder `CWDD`, model 4).
 #[derive(Debug, Clone)]
 pub struct WallocAudioCodec {
-    weights: Arc<LinearWeights>,
-    digest: WeightsDigest,
+    models: Models,
     quality: u8,
     projection: Projection,
 }
 
 impl WallocAudioCodec {
-    /// Opens the audio codec from a weights file's bytes (a 1-D stereo model).
+    /// Opens the audio codec from a weights file's bytes (a 1-D stereo model), networks on the CPU.
     pub fn new(weights: &[u8], quality: u8) -> Result<WallocAudioCodec, CodecError> {
+        WallocAudioCodec::open(weights, quality, cinder_core::Device::Cpu)
+    }
+
+    /// Opens the audio codec with the deep decoder (if the weights hold one) on `device`.
+    pub fn open(
+        weights: &[u8],
+        quality: u8,
+        device: cinder_core::Device,
+    ) -> Result<WallocAudioCodec, CodecError> {
         WALLOC_INFO.check_quality(quality)?;
         let projection = crate::codec::projection_for(AUDIO_LEVELS_TABLE, quality)?;
-        let parsed = LinearWeights::from_bytes(weights)?;
+        let models = Models::load(weights, device, AUDIO_MODELS)?;
+        let parsed = &models.linear;
         if parsed.axes != 1 || parsed.colours != AUDIO_CHANNELS || parsed.levels != AUDIO_LEVELS {
             return Err(CodecError::Weights {
                 codec: "walloc",
@@ -75,15 +100,24 @@ impl WallocAudioCodec {
             });
         }
         Ok(WallocAudioCodec {
-            weights: Arc::new(parsed),
-            digest: weights_digest(weights),
+            models,
             quality,
             projection,
         })
     }
 
-    /// Opens the audio codec with the embedded stereo weights.
+    /// The model id new files get.
+    pub fn model_id(&self) -> u16 {
+        self.models.model_id()
+    }
+
+    /// Opens the audio codec with the embedded weights (linear encoder + deep stereo decoder).
     pub fn embedded(quality: u8) -> Result<WallocAudioCodec, CodecError> {
+        WallocAudioCodec::new(EMBEDDED_DEEP_STEREO_WEIGHTS, quality)
+    }
+
+    /// Opens the closed-form linear stereo codec (model 3) embedded in the binary.
+    pub fn embedded_linear(quality: u8) -> Result<WallocAudioCodec, CodecError> {
         WallocAudioCodec::new(EMBEDDED_STEREO_WEIGHTS, quality)
     }
 
@@ -92,7 +126,7 @@ impl WallocAudioCodec {
     pub fn encode_latents(&self, audio: &Audio) -> Result<(Latents, f32), CodecError> {
         let clip = prepare(audio)?;
         Ok((
-            encode_audio_latents(&self.weights, self.projection, &clip),
+            encode_audio_latents(&self.models.linear, self.projection, &clip),
             clip.gain,
         ))
     }
@@ -106,16 +140,16 @@ impl AudioCodec for WallocAudioCodec {
         self.quality
     }
     fn weights_digest(&self) -> WeightsDigest {
-        self.digest
+        self.models.digest()
     }
 
     fn encode(&self, audio: &Audio, _opts: &EncodeOptions) -> Result<Container, CodecError> {
         let (latents, gain) = self.encode_latents(audio)?;
         let header = Header {
             codec_id: ids::codec::WALLOC,
-            model_id: MODEL_LINEAR_STEREO,
+            model_id: self.model_id(),
             quality: self.quality,
-            weights_digest: self.digest,
+            weights_digest: self.models.digest(),
             media: MediaParams::Audio {
                 sample_rate: audio.sample_rate,
                 channels: audio.channels,
@@ -129,7 +163,8 @@ impl AudioCodec for WallocAudioCodec {
     }
 
     fn decode(&self, container: &Container, opts: &DecodeOptions) -> Result<Audio, CodecError> {
-        WALLOC_INFO.check_header(&container.header, &self.digest)?;
+        let model = container.header.model_id;
+        WALLOC_INFO.check_header(&container.header, &self.models.digest_of(model)?)?;
         let MediaParams::Audio {
             sample_rate,
             channels,
@@ -141,10 +176,10 @@ impl AudioCodec for WallocAudioCodec {
                 "the walloc audio decoder got a non-audio header".into(),
             ));
         };
-        if container.header.model_id != MODEL_LINEAR_STEREO || container.header.quality != self.quality {
+        if container.header.quality != self.quality {
             return Err(CodecError::Corrupt(format!(
-                "model {} quality {} does not match the opened audio codec (model {MODEL_LINEAR_STEREO}, quality {})",
-                container.header.model_id, container.header.quality, self.quality
+                "quality {} does not match the opened audio codec (quality {})",
+                container.header.quality, self.quality
             )));
         }
         check_channels(channels)?;
@@ -160,7 +195,23 @@ impl AudioCodec for WallocAudioCodec {
         }
         let rows = (padded >> AUDIO_LEVELS) / FRAMES_PER_ROW;
         let latents = read_bands(container, self.projection.channels, rows, FRAMES_PER_ROW, opts)?;
-        let samples = decode_audio_latents(&self.weights, self.projection, &latents, frames, channels, gain);
+        let weights = &self.models.linear;
+        let samples = match self.models.deep_for(model) {
+            Some(deep) => {
+                let slot = usize::from(self.quality) - 1;
+                decode_audio_latents_deep(
+                    weights,
+                    self.projection,
+                    slot,
+                    deep,
+                    &latents,
+                    frames,
+                    channels,
+                    gain,
+                )?
+            }
+            None => decode_audio_latents(weights, self.projection, &latents, frames, channels, gain),
+        };
         Audio::new(sample_rate, channels, samples)
     }
 

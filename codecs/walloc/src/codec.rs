@@ -4,26 +4,30 @@
 //! image size; then one `CODE` chunk per band of [`BAND_ROWS`] latent rows: `first_row varint | rows varint |
 //! entropy stream` (see `latents.rs`).
 
-use crate::audio_codec::{WallocAudioCodec, EMBEDDED_STEREO_WEIGHTS};
+use crate::audio_codec::{WallocAudioCodec, EMBEDDED_DEEP_STEREO_WEIGHTS};
 use crate::latents::{decode_band, encode_band, Latents};
-use crate::pipeline::{decode_latents, encode_latents, Projection};
-use crate::weights::LinearWeights;
+use crate::models::{ModelIds, Models};
+use crate::pipeline::{decode_latents, decode_latents_deep, encode_latents, Projection};
 use crate::WallocError;
 use cinder_core::{
-    weights_digest, AnyCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, Image, ImageCodec,
-    MediaKind, OpenOptions, QualityInfo, RegisteredCodec, WeightsSource,
+    AnyCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, Image, ImageCodec, MediaKind, OpenOptions,
+    QualityInfo, RegisteredCodec, WeightsSource,
 };
 use cinder_entropy::{BitCounter, Limits, RangeDecoder, RangeEncoder, Stream};
 use cinder_format::{ids, leb128, Container, Header, MediaParams, WeightsDigest};
 use rayon::prelude::*;
-use std::sync::Arc;
 
 /// Latent rows per independently decodable band (16 rows = 128 pixel rows).
 pub const BAND_ROWS: usize = 16;
 /// Model id of the linear (PCA) decoder.
 pub const MODEL_LINEAR: u16 = 1;
+/// Model id of the deep decoder (same encoder and latents as [`MODEL_LINEAR`]).
+pub const MODEL_DEEP: u16 = 2;
 
-static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/linear_rgb_j3.bin");
+/// The shipped linear (PCA) RGB model (`weights/linear_rgb_j3.bin`): the encoder of every image quality.
+pub static EMBEDDED_LINEAR_WEIGHTS: &[u8] = include_bytes!("../weights/linear_rgb_j3.bin");
+/// The shipped deep decoder (`weights/deep_rgb_j3.bin`, self-contained: it embeds the linear model).
+pub static EMBEDDED_DEEP_WEIGHTS: &[u8] = include_bytes!("../weights/deep_rgb_j3.bin");
 
 /// Quality levels: latent channels (dimensionality reduction 192 / C) and the common gain σ / std₀, chosen with
 /// `examples/rd_probe.rs` on the training photos `images/train/wikipedia_photos_halfres` (never on Kodak).
@@ -73,23 +77,23 @@ const LEVELS: &[(u8, Projection)] = &[
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
         level: 1,
-        label: "image: 6 latent ch (32x), step 1/4; audio: 27 ch (19x), step 1/2; linear decoder",
+        label: "image: 6 latent ch (32x), step 1/4; audio: 27 ch (19x), step 1/2; deep decoder",
     },
     QualityInfo {
         level: 2,
-        label: "image: 12 ch (16x), step 1/6; audio: 54 ch (9.5x), step 1/2; linear decoder",
+        label: "image: 12 ch (16x), step 1/6; audio: 54 ch (9.5x), step 1/2; deep decoder",
     },
     QualityInfo {
         level: 3,
-        label: "image: 24 ch (8x), step 1/8; audio: 108 ch (4.7x), step 1/4; linear decoder",
+        label: "image: 24 ch (8x), step 1/8; audio: 108 ch (4.7x), step 1/4; deep decoder",
     },
     QualityInfo {
         level: 4,
-        label: "image: 48 ch (4x), step 1/12; audio: 108 ch (4.7x), step 1/8; linear decoder",
+        label: "image: 48 ch (4x), step 1/12; audio: 108 ch (4.7x), step 1/8; deep decoder",
     },
     QualityInfo {
         level: 5,
-        label: "image: 48 ch (4x), step 1/24; audio: 108 ch (4.7x), step 1/16; linear decoder",
+        label: "image: 48 ch (4x), step 1/24; audio: 108 ch (4.7x), step 1/16; deep decoder",
     },
 ];
 
@@ -104,6 +108,11 @@ pub static WALLOC_INFO: CodecInfo = CodecInfo {
     default_quality: 2,
 };
 
+/// The image quality table (also used by training).
+pub(crate) fn image_levels() -> &'static [(u8, Projection)] {
+    LEVELS
+}
+
 /// Registry entry.
 pub fn registered() -> RegisteredCodec {
     RegisteredCodec {
@@ -116,16 +125,16 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     let kind = WALLOC_INFO.pick_kind(opts.media)?;
     let quality = opts.quality.unwrap_or(WALLOC_INFO.default_quality);
     let bytes = match &opts.weights {
-        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_STEREO_WEIGHTS.to_vec(),
-        WeightsSource::Embedded => EMBEDDED_WEIGHTS.to_vec(),
+        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_DEEP_STEREO_WEIGHTS.to_vec(),
+        WeightsSource::Embedded => EMBEDDED_DEEP_WEIGHTS.to_vec(),
         WeightsSource::File(p) => std::fs::read(p).map_err(|e| CodecError::Weights {
             codec: "walloc",
             reason: format!("cannot read {}: {e}", p.display()),
         })?,
     };
     Ok(match kind {
-        MediaKind::Image => AnyCodec::Image(Box::new(WallocCodec::new(&bytes, quality)?)),
-        MediaKind::Audio => AnyCodec::Audio(Box::new(WallocAudioCodec::new(&bytes, quality)?)),
+        MediaKind::Image => AnyCodec::Image(Box::new(WallocCodec::open(&bytes, quality, opts.device)?)),
+        MediaKind::Audio => AnyCodec::Audio(Box::new(WallocAudioCodec::open(&bytes, quality, opts.device)?)),
     })
 }
 
@@ -142,21 +151,32 @@ pub(crate) fn projection_for(table: &[(u8, Projection)], quality: u8) -> Result<
         })
 }
 
-/// WaLLoC opened at one quality with one set of weights.
+/// WaLLoC opened at one quality with one set of weights: the linear model alone (`CWLL` file, model 1) or the
+/// linear encoder with the deep decoder (`CWDD` file, model 2, the embedded default).
 #[derive(Debug, Clone)]
 pub struct WallocCodec {
-    weights: Arc<LinearWeights>,
-    digest: WeightsDigest,
+    models: Models,
     quality: u8,
     projection: Projection,
 }
 
+const IMAGE_MODELS: ModelIds = ModelIds {
+    linear: MODEL_LINEAR,
+    deep: MODEL_DEEP,
+};
+
 impl WallocCodec {
-    /// Opens the codec from a weights file's bytes.
+    /// Opens the codec from a weights file's bytes (linear `CWLL` or deep `CWDD`), networks on the CPU.
     pub fn new(weights: &[u8], quality: u8) -> Result<WallocCodec, CodecError> {
+        WallocCodec::open(weights, quality, cinder_core::Device::Cpu)
+    }
+
+    /// Opens the codec from a weights file's bytes with the deep decoder (if any) on `device`.
+    pub fn open(weights: &[u8], quality: u8, device: cinder_core::Device) -> Result<WallocCodec, CodecError> {
         WALLOC_INFO.check_quality(quality)?;
         let projection = projection_for(LEVELS, quality)?;
-        let parsed = LinearWeights::from_bytes(weights)?;
+        let models = Models::load(weights, device, IMAGE_MODELS)?;
+        let parsed = &models.linear;
         if parsed.axes != 2 || parsed.colours != 3 {
             return Err(CodecError::Weights {
                 codec: "walloc",
@@ -174,28 +194,75 @@ impl WallocCodec {
             });
         }
         Ok(WallocCodec {
-            weights: Arc::new(parsed),
-            digest: weights_digest(weights),
+            models,
             quality,
             projection,
         })
     }
 
-    /// Opens the codec with the weights embedded in the binary.
+    /// Opens the codec with the weights embedded in the binary (linear encoder + deep decoder).
     pub fn embedded(quality: u8) -> Result<WallocCodec, CodecError> {
-        WallocCodec::new(EMBEDDED_WEIGHTS, quality)
+        WallocCodec::new(EMBEDDED_DEEP_WEIGHTS, quality)
+    }
+
+    /// Opens the closed-form linear codec (PCA encoder and decoder, model 1) embedded in the binary.
+    pub fn embedded_linear(quality: u8) -> Result<WallocCodec, CodecError> {
+        WallocCodec::new(EMBEDDED_LINEAR_WEIGHTS, quality)
+    }
+
+    /// The model id new files get: [`MODEL_DEEP`] when a deep decoder is loaded, else [`MODEL_LINEAR`].
+    pub fn model_id(&self) -> u16 {
+        self.models.model_id()
     }
 
     /// The compressed-domain representation of an image: integer latents (`channels × H/8 × W/8`, −127 … 127),
-    /// e.g. for learning directly on latents.
+    /// e.g. for learning directly on latents. The same for the linear and the deep decoder.
     pub fn encode_latents(&self, image: &Image) -> Result<Latents, CodecError> {
         check_input(image)?;
-        Ok(encode_latents(&self.weights, self.projection, image))
+        Ok(encode_latents(&self.models.linear, self.projection, image))
     }
 
-    /// Reconstructs an image of the given size from latents.
-    pub fn decode_latents(&self, latents: &Latents, width: u32, height: u32, channels: u8) -> Image {
-        decode_latents(&self.weights, self.projection, latents, width, height, channels)
+    /// Reconstructs an image of the given size from latents with this codec's decoder (deep when loaded).
+    pub fn decode_latents(
+        &self,
+        latents: &Latents,
+        width: u32,
+        height: u32,
+        channels: u8,
+    ) -> Result<Image, CodecError> {
+        self.decode_with(self.model_id(), latents, width, height, channels)
+    }
+
+    fn decode_with(
+        &self,
+        model: u16,
+        latents: &Latents,
+        width: u32,
+        height: u32,
+        channels: u8,
+    ) -> Result<Image, CodecError> {
+        let weights = &self.models.linear;
+        match self.models.deep_for(model) {
+            Some(deep) => {
+                let slot = usize::from(self.quality) - 1;
+                Ok(decode_latents_deep(
+                    weights,
+                    self.projection,
+                    slot,
+                    deep,
+                    latents,
+                    (width, height, channels),
+                )?)
+            }
+            None => Ok(decode_latents(
+                weights,
+                self.projection,
+                latents,
+                width,
+                height,
+                channels,
+            )),
+        }
     }
 }
 
@@ -228,16 +295,16 @@ impl ImageCodec for WallocCodec {
         self.quality
     }
     fn weights_digest(&self) -> WeightsDigest {
-        self.digest
+        self.models.digest()
     }
 
     fn encode(&self, image: &Image, _opts: &EncodeOptions) -> Result<Container, CodecError> {
         let latents = self.encode_latents(image)?;
         let header = Header {
             codec_id: ids::codec::WALLOC,
-            model_id: MODEL_LINEAR,
+            model_id: self.model_id(),
             quality: self.quality,
-            weights_digest: self.digest,
+            weights_digest: self.weights_digest(),
             media: MediaParams::Image {
                 width: image.width,
                 height: image.height,
@@ -250,7 +317,8 @@ impl ImageCodec for WallocCodec {
     }
 
     fn decode(&self, container: &Container, opts: &DecodeOptions) -> Result<Image, CodecError> {
-        WALLOC_INFO.check_header(&container.header, &self.digest)?;
+        let model = container.header.model_id;
+        WALLOC_INFO.check_header(&container.header, &self.models.digest_of(model)?)?;
         let MediaParams::Image {
             width,
             height,
@@ -259,16 +327,16 @@ impl ImageCodec for WallocCodec {
         else {
             return Err(CodecError::MediaKind("walloc decodes images only".into()));
         };
-        if container.header.model_id != MODEL_LINEAR || container.header.quality != self.quality {
+        if container.header.quality != self.quality {
             return Err(CodecError::Corrupt(format!(
-                "model {} quality {} does not match the opened codec (model {MODEL_LINEAR}, quality {})",
-                container.header.model_id, container.header.quality, self.quality
+                "quality {} does not match the opened codec (quality {})",
+                container.header.quality, self.quality
             )));
         }
-        let step = 1usize << self.weights.levels;
+        let step = 1usize << self.models.linear.levels;
         let (lh, lw) = ((height as usize).div_ceil(step), (width as usize).div_ceil(step));
         let latents = read_bands(container, self.projection.channels, lh, lw, opts)?;
-        Ok(self.decode_latents(&latents, width, height, channels))
+        self.decode_with(model, &latents, width, height, channels)
     }
 
     fn estimate_bits(&self, image: &Image, _opts: &EncodeOptions) -> Result<f64, CodecError> {

@@ -31,15 +31,26 @@ pub mod audio;
 mod audio_codec;
 mod codec;
 pub mod companding;
+pub mod deep;
+pub mod deep_audio;
 mod error;
 pub mod latents;
+mod models;
 pub mod pca;
 pub mod pipeline;
+#[cfg(feature = "train")]
+pub mod train;
 pub mod weights;
 pub mod wpt;
 
-pub use audio_codec::{WallocAudioCodec, MODEL_LINEAR_STEREO};
-pub use codec::{count_bits, registered, WallocCodec, BAND_ROWS, MODEL_LINEAR, WALLOC_INFO};
+pub use audio_codec::{
+    WallocAudioCodec, EMBEDDED_DEEP_STEREO_WEIGHTS, EMBEDDED_STEREO_WEIGHTS, MODEL_DEEP_STEREO,
+    MODEL_LINEAR_STEREO,
+};
+pub use codec::{
+    count_bits, registered, WallocCodec, BAND_ROWS, EMBEDDED_DEEP_WEIGHTS, EMBEDDED_LINEAR_WEIGHTS,
+    MODEL_DEEP, MODEL_LINEAR, WALLOC_INFO,
+};
 pub use error::WallocError;
 pub use latents::Latents;
 pub use weights::LinearWeights;

@@ -2,9 +2,11 @@
 //! (spec A1.1), the WPT, the PCA projection scaled to a target spread σ, companding to 8 bits; and back.
 
 use crate::companding::{dequantise_table, Quantiser};
+use crate::deep::{decoder_input, DeepDecoder, MAX_LATENTS};
 use crate::latents::Latents;
 use crate::weights::LinearWeights;
 use crate::wpt::{analyse_2d, synthesise_2d, Planes};
+use crate::WallocError;
 use cinder_core::Image;
 
 /// Latent channels and scaling of one quality level.
@@ -53,7 +55,7 @@ fn pad_before(size: usize, step: usize) -> usize {
 }
 
 /// Converts an image (1 or 3 channels; grey is replicated) to RGB planes in [−0.5, 0.5], padded.
-fn to_planes(image: &Image, step: usize) -> Planes {
+pub(crate) fn to_planes(image: &Image, step: usize) -> Planes {
     let (w, h) = (image.width as usize, image.height as usize);
     let (pw, ph) = (w.div_ceil(step) * step, h.div_ceil(step) * step);
     let (left, top) = (pad_before(w, step), pad_before(h, step));
@@ -74,7 +76,7 @@ fn to_planes(image: &Image, step: usize) -> Planes {
 }
 
 /// Crops planes back to `width × height` with `channels` (grey = mean of RGB) and rounds to 8 bits.
-fn from_planes(planes: &Planes, width: u32, height: u32, channels: u8, step: usize) -> Image {
+pub(crate) fn from_planes(planes: &Planes, width: u32, height: u32, channels: u8, step: usize) -> Image {
     let (w, h) = (width as usize, height as usize);
     let (left, top) = (pad_before(w, step), pad_before(h, step));
     let (pw, ph) = (planes.width, planes.height);
@@ -176,6 +178,33 @@ pub fn decode_latents(
     wpt.data = reconstruct(weights, proj, &latents.data, latents.channels, n);
     let planes = synthesise_2d(&wpt, weights.levels);
     from_planes(&planes, width, height, channels, 1 << weights.levels)
+}
+
+/// Integer latents → image with the deep decoder: the linear reconstruction plus the network's WPT correction
+/// (`slot` = the quality level's index, `size` = width, height, channels of the output).
+pub fn decode_latents_deep(
+    weights: &LinearWeights,
+    proj: Projection,
+    slot: usize,
+    deep: &DeepDecoder,
+    latents: &Latents,
+    size: (u32, u32, u8),
+) -> Result<Image, WallocError> {
+    let n = latents.height * latents.width;
+    let mut wpt = Planes::zeros(weights.dim, latents.height, latents.width);
+    wpt.data = reconstruct(weights, proj, &latents.data, latents.channels, n);
+    let input = decoder_input(
+        weights,
+        proj,
+        slot,
+        &latents.data,
+        (latents.channels, MAX_LATENTS),
+        n,
+    );
+    let correction = deep.residual(&input, latents.height, latents.width)?;
+    wpt.data.iter_mut().zip(&correction).for_each(|(a, b)| *a += b);
+    let planes = synthesise_2d(&wpt, weights.levels);
+    Ok(from_planes(&planes, size.0, size.1, size.2, 1 << weights.levels))
 }
 
 #[cfg(test)]
