@@ -5,7 +5,7 @@ use crate::companding::{dequantise_table, Quantiser};
 use crate::deep::{decoder_input, DeepDecoder, MAX_LATENTS};
 use crate::latents::Latents;
 use crate::weights::LinearWeights;
-use crate::wpt::{analyse_2d, synthesise_2d, Planes};
+use crate::wpt::{analyse_2d, analyse_2d_rows, synthesise_2d, Planes};
 use crate::WallocError;
 use cinder_core::Image;
 
@@ -54,23 +54,65 @@ fn pad_before(size: usize, step: usize) -> usize {
     (size.div_ceil(step) * step - size) / 2
 }
 
+/// The rows of an image's padded RGB planes (see [`to_planes`]), produced one at a time.
+struct PaddedRows<'a> {
+    image: &'a Image,
+    /// Padded size.
+    width: usize,
+    height: usize,
+    top: usize,
+    /// Every 8-bit value's sample.
+    level: [f32; 256],
+    /// Offset in a source pixel row of every padded column.
+    columns: Vec<usize>,
+}
+
+impl<'a> PaddedRows<'a> {
+    fn new(image: &'a Image, step: usize) -> PaddedRows<'a> {
+        let (w, h) = (image.width as usize, image.height as usize);
+        let left = pad_before(w, step);
+        let ch = usize::from(image.channels);
+        let width = w.div_ceil(step) * step;
+        let mut level = [0.0f32; 256];
+        level
+            .iter_mut()
+            .zip(0..=255u8)
+            .for_each(|(l, v)| *l = f32::from(v) / 255.0 - 0.5);
+        PaddedRows {
+            image,
+            width,
+            height: h.div_ceil(step) * step,
+            top: pad_before(h, step),
+            level,
+            columns: (0..width)
+                .map(|x| reflect(x as isize - left as isize, w) * ch)
+                .collect(),
+        }
+    }
+
+    /// Writes row `y` of colour plane `c` into `out` (`width` samples). The image must not be empty.
+    fn fill(&self, c: usize, y: usize, out: &mut [f32]) {
+        let (w, h) = (self.image.width as usize, self.image.height as usize);
+        let ch = usize::from(self.image.channels);
+        let src_c = if ch == 1 { 0 } else { c };
+        let sy = reflect(y as isize - self.top as isize, h);
+        let src = &self.image.data[sy * w * ch + src_c..(sy + 1) * w * ch];
+        out.iter_mut()
+            .zip(&self.columns)
+            .for_each(|(o, &sx)| *o = self.level[usize::from(src[sx])]);
+    }
+}
+
 /// Converts an image (1 or 3 channels; grey is replicated) to RGB planes in [−0.5, 0.5], padded.
 pub(crate) fn to_planes(image: &Image, step: usize) -> Planes {
-    let (w, h) = (image.width as usize, image.height as usize);
-    let (pw, ph) = (w.div_ceil(step) * step, h.div_ceil(step) * step);
-    let (left, top) = (pad_before(w, step), pad_before(h, step));
-    let ch = usize::from(image.channels);
+    let rows = PaddedRows::new(image, step);
+    let (pw, ph) = (rows.width, rows.height);
     let mut planes = Planes::zeros(3, ph, pw);
-    for c in 0..3 {
-        let src_c = if ch == 1 { 0 } else { c };
-        for y in 0..ph {
-            let sy = reflect(y as isize - top as isize, h);
-            for x in 0..pw {
-                let sx = reflect(x as isize - left as isize, w);
-                planes.data[(c * ph + y) * pw + x] =
-                    f32::from(image.data[(sy * w + sx) * ch + src_c]) / 255.0 - 0.5;
-            }
-        }
+    if image.data.is_empty() {
+        return planes;
+    }
+    for (i, out) in planes.data.chunks_exact_mut(pw).enumerate() {
+        rows.fill(i / ph, i % ph, out);
     }
     planes
 }
@@ -103,7 +145,13 @@ pub(crate) fn from_planes(planes: &Planes, width: u32, height: u32, channels: u8
 /// Image → integer latents (the compressed-domain representation).
 pub fn encode_latents(weights: &LinearWeights, proj: Projection, image: &Image) -> Latents {
     let step = 1usize << weights.levels;
-    let wpt = analyse_2d(&to_planes(image, step), weights.levels);
+    let wpt = if image.data.is_empty() {
+        analyse_2d(&to_planes(image, step), weights.levels)
+    } else {
+        let rows = PaddedRows::new(image, step);
+        let (pw, ph) = (rows.width, rows.height);
+        analyse_2d_rows(3, ph, pw, weights.levels, |c, y, out| rows.fill(c, y, out))
+    };
     let n = wpt.height * wpt.width;
     Latents {
         channels: proj.channels.min(weights.len()),
@@ -113,24 +161,70 @@ pub fn encode_latents(weights: &LinearWeights, proj: Projection, image: &Image) 
     }
 }
 
+/// Positions projected together by [`project`] (a block of centred WPT vectors stays in L1).
+const PROJECT_BLOCK: usize = 32;
+
 /// Projects `n` WPT vectors (`wpt[d * n + p]`) onto the first components and quantises: `out[c * n + p]`.
 /// Shared by images and audio.
+///
+/// Works on blocks of [`PROJECT_BLOCK`] consecutive positions (contiguous in `wpt`), so the dot products
+/// vectorise across positions; each position's dot product still sums its terms in component order `d = 0, 1, …`
+/// from the same start value as `Iterator::sum`, so every latent is bit-identical to the per-position loop.
 pub(crate) fn project(weights: &LinearWeights, proj: Projection, wpt: &[f32], n: usize) -> Vec<i8> {
     let k = proj.channels.min(weights.len());
     let gains = proj.gains(&weights.std);
     let quantiser = Quantiser::shared();
+    let dim = weights.dim;
     let mut data = vec![0i8; k * n];
-    let mut v = vec![0.0f32; weights.dim];
-    for p in 0..n {
-        for (d, slot) in v.iter_mut().enumerate() {
-            *slot = wpt[d * n + p] - weights.mean[d];
+    let mut block = vec![0.0f32; dim * PROJECT_BLOCK];
+    let mut p0 = 0;
+    while p0 < n {
+        let len = PROJECT_BLOCK.min(n - p0);
+        // block[d * len + j] = centred component d of position p0 + j.
+        for (d, (row, mean)) in block.chunks_exact_mut(len).zip(&weights.mean).enumerate() {
+            row.iter_mut()
+                .zip(&wpt[d * n + p0..d * n + p0 + len])
+                .for_each(|(v, x)| *v = x - mean);
         }
+        let centred = &block[..dim * len];
         for (c, gain) in gains.iter().enumerate() {
-            let z: f32 = weights.component(c).iter().zip(&v).map(|(a, b)| a * b).sum();
-            data[c * n + p] = quantiser.quantise(z * gain) as i8;
+            let out = &mut data[c * n + p0..c * n + p0 + len];
+            if len == PROJECT_BLOCK {
+                let z = dot_block::<PROJECT_BLOCK>(weights.component(c), centred);
+                quantise_into(quantiser, &z, *gain, out);
+            } else {
+                for (j, slot) in out.iter_mut().enumerate() {
+                    let z: f32 = weights
+                        .component(c)
+                        .iter()
+                        .zip(centred.iter().skip(j).step_by(len))
+                        .map(|(a, b)| a * b)
+                        .sum();
+                    *slot = quantiser.quantise(z * gain) as i8;
+                }
+            }
         }
+        p0 += len;
     }
     data
+}
+
+/// `B` dot products of `component` with the columns of `centred` (`centred[d * B + j]`), each summed in order
+/// of `d` starting from −0.0 (exactly as `Iterator::<f32>::sum` does).
+#[inline]
+fn dot_block<const B: usize>(component: &[f32], centred: &[f32]) -> [f32; B] {
+    let mut acc = [-0.0f32; B];
+    for (a, row) in component.iter().zip(centred.chunks_exact(B)) {
+        acc.iter_mut().zip(row).for_each(|(s, b)| *s += a * b);
+    }
+    acc
+}
+
+#[inline]
+fn quantise_into(quantiser: &Quantiser, z: &[f32], gain: f32, out: &mut [i8]) {
+    out.iter_mut()
+        .zip(z)
+        .for_each(|(o, z)| *o = quantiser.quantise(z * gain) as i8);
 }
 
 /// The linear decoder: `n` WPT vectors (`out[d * n + p]`) from latents `data[c * n + p]` of `channels`

@@ -19,27 +19,43 @@ const LOW_SCALE: f32 = std::f32::consts::SQRT_2 / K;
 /// High-pass scale giving Nyquist gain √2.
 const HIGH_SCALE: f32 = K / std::f32::consts::SQRT_2;
 
+/// The four lifting steps of one forward level on de-interleaved `lo` (even samples) and `hi` (odd samples), both
+/// of length `h ≥ 1`, with periodic extension (the next of the last sample is the first, the previous of the first
+/// is the last). Unscaled.
+#[inline]
+fn lift_forward(lo: &mut [f32], hi: &mut [f32]) {
+    let h = lo.len();
+    // hi[i] += c·(lo[i] + lo[i + 1]), the last one wrapping to lo[0].
+    let predict = |lo: &[f32], hi: &mut [f32], c: f32| {
+        hi[..h - 1]
+            .iter_mut()
+            .zip(lo.iter().zip(&lo[1..]))
+            .for_each(|(d, (a, b))| *d += c * (a + b));
+        hi[h - 1] += c * (lo[h - 1] + lo[0]);
+    };
+    // lo[i] += c·(hi[i − 1] + hi[i]), the first one wrapping to hi[h − 1].
+    let update = |hi: &[f32], lo: &mut [f32], c: f32| {
+        lo[0] += c * (hi[h - 1] + hi[0]);
+        lo[1..]
+            .iter_mut()
+            .zip(hi.iter().zip(&hi[1..]))
+            .for_each(|(d, (a, b))| *d += c * (a + b));
+    };
+    predict(lo, hi, ALPHA);
+    update(hi, lo, BETA);
+    predict(lo, hi, GAMMA);
+    update(hi, lo, DELTA);
+}
+
 /// Forward 1-D level in place on `x` (even length ≥ 2): writes low-pass into `lo`, high-pass into `hi`.
 fn forward_1d(x: &[f32], lo: &mut [f32], hi: &mut [f32]) {
     let h = x.len() / 2;
-    for i in 0..h {
-        lo[i] = x[2 * i];
-        hi[i] = x[2 * i + 1];
+    let (lo, hi) = (&mut lo[..h], &mut hi[..h]);
+    for ((pair, l), r) in x.chunks_exact(2).zip(lo.iter_mut()).zip(hi.iter_mut()) {
+        *l = pair[0];
+        *r = pair[1];
     }
-    let next = |i: usize| if i + 1 == h { 0 } else { i + 1 };
-    let prev = |i: usize| if i == 0 { h - 1 } else { i - 1 };
-    for i in 0..h {
-        hi[i] += ALPHA * (lo[i] + lo[next(i)]);
-    }
-    for i in 0..h {
-        lo[i] += BETA * (hi[prev(i)] + hi[i]);
-    }
-    for i in 0..h {
-        hi[i] += GAMMA * (lo[i] + lo[next(i)]);
-    }
-    for i in 0..h {
-        lo[i] += DELTA * (hi[prev(i)] + hi[i]);
-    }
+    lift_forward(lo, hi);
     lo.iter_mut().for_each(|v| *v *= LOW_SCALE);
     hi.iter_mut().for_each(|v| *v *= HIGH_SCALE);
 }
@@ -100,32 +116,59 @@ impl Planes {
     }
 }
 
-/// One 2-D analysis level on one plane (h×w, both even) into four planes of (h/2)×(w/2): LL, LH, HL, HH.
-fn analyse_plane(src: &[f32], h: usize, w: usize, out: &mut [f32]) {
-    let (h2, w2) = (h / 2, w / 2);
-    // Rows: each row → [low | high] halves.
-    let mut rows = vec![0.0f32; h * w];
-    let (mut lo, mut hi) = (vec![0.0; w2], vec![0.0; w2]);
-    for y in 0..h {
-        forward_1d(&src[y * w..(y + 1) * w], &mut lo, &mut hi);
-        rows[y * w..y * w + w2].copy_from_slice(&lo);
-        rows[y * w + w2..(y + 1) * w].copy_from_slice(&hi);
-    }
-    // Columns.
-    let (mut col, mut clo, mut chi) = (vec![0.0; h], vec![0.0; h2], vec![0.0; h2]);
+/// The row half of one 2-D analysis level: row `y` (of `w` samples, even) → [low | high] halves, into row `y / 2`
+/// of `lo` (even `y`) or of `hi` (odd `y`).
+#[inline]
+fn analyse_row(row: &[f32], y: usize, lo: &mut [f32], hi: &mut [f32]) {
+    let w = row.len();
+    let dst = if y % 2 == 0 { lo } else { hi };
+    let (l, r) = dst[(y / 2) * w..(y / 2 + 1) * w].split_at_mut(w / 2);
+    forward_1d(row, l, r);
+}
+
+/// The column half of one 2-D analysis level, after [`analyse_row`] on all `2·h2` rows of width `w`: four planes
+/// of `h2 × w/2` (LL, LH, HL, HH) into `out`.
+///
+/// Every coefficient goes through exactly the float operations of a column-by-column [`forward_1d`]; the lifting
+/// steps just run across whole rows (`lo`/`hi` hold the even/odd rows), which is cache friendly and vectorises.
+fn analyse_columns(lo: &mut [f32], hi: &mut [f32], h2: usize, w: usize, out: &mut [f32]) {
+    let w2 = w / 2;
+    let rows_step = |dst: &mut [f32], a: &[f32], b: &[f32], c: f32| {
+        dst.iter_mut()
+            .zip(a.iter().zip(b))
+            .for_each(|(d, (a, b))| *d += c * (a + b));
+    };
+    let predict = |lo: &[f32], hi: &mut [f32], c: f32| {
+        for (i, d) in hi.chunks_exact_mut(w).enumerate() {
+            let j = if i + 1 == h2 { 0 } else { i + 1 };
+            rows_step(d, &lo[i * w..(i + 1) * w], &lo[j * w..(j + 1) * w], c);
+        }
+    };
+    let update = |hi: &[f32], lo: &mut [f32], c: f32| {
+        for (i, d) in lo.chunks_exact_mut(w).enumerate() {
+            let j = if i == 0 { h2 - 1 } else { i - 1 };
+            rows_step(d, &hi[j * w..(j + 1) * w], &hi[i * w..(i + 1) * w], c);
+        }
+    };
+    predict(lo, hi, ALPHA);
+    update(hi, lo, BETA);
+    predict(lo, hi, GAMMA);
+    update(hi, lo, DELTA);
+    // band order: 0 LL (low rows, low cols), 1 LH, 2 HL, 3 HH
     let band = h2 * w2;
-    for x in 0..w {
-        for y in 0..h {
-            col[y] = rows[y * w + x];
-        }
-        forward_1d(&col, &mut clo, &mut chi);
-        let (horizontal_high, xx) = (x >= w2, x % w2);
-        // band order: 0 LL (low rows, low cols), 1 LH, 2 HL, 3 HH
-        let (b_lo, b_hi) = if horizontal_high { (1, 3) } else { (0, 2) };
-        for y in 0..h2 {
-            out[b_lo * band + y * w2 + xx] = clo[y];
-            out[b_hi * band + y * w2 + xx] = chi[y];
-        }
+    let (low_bands, high_bands) = out[..4 * band].split_at_mut(2 * band);
+    let (ll, lh) = low_bands.split_at_mut(band);
+    let (hl, hh) = high_bands.split_at_mut(band);
+    let scale_into = |dst: &mut [f32], src: &[f32], s: f32| {
+        dst.iter_mut().zip(src).for_each(|(d, v)| *d = v * s);
+    };
+    for y in 0..h2 {
+        let (l, r) = lo[y * w..(y + 1) * w].split_at(w2);
+        scale_into(&mut ll[y * w2..(y + 1) * w2], l, LOW_SCALE);
+        scale_into(&mut lh[y * w2..(y + 1) * w2], r, LOW_SCALE);
+        let (l, r) = hi[y * w..(y + 1) * w].split_at(w2);
+        scale_into(&mut hl[y * w2..(y + 1) * w2], l, HIGH_SCALE);
+        scale_into(&mut hh[y * w2..(y + 1) * w2], r, HIGH_SCALE);
     }
 }
 
@@ -157,22 +200,109 @@ fn synthesise_plane(bands: &[f32], h2: usize, w2: usize, dst: &mut [f32]) {
 
 /// Full-packet 2-D analysis, `levels` times. Height and width must be multiples of `2^levels`.
 pub fn analyse_2d(input: &Planes, levels: u32) -> Planes {
-    let mut cur = input.clone();
-    for _ in 0..levels {
-        let (h2, w2) = (cur.height / 2, cur.width / 2);
-        let mut next = Planes::zeros(cur.channels * 4, h2, w2);
-        let out_plane = 4 * h2 * w2;
-        for c in 0..cur.channels {
-            analyse_plane(
-                cur.plane(c),
-                cur.height,
-                cur.width,
-                &mut next.data[c * out_plane..(c + 1) * out_plane],
-            );
+    let (h, w) = (input.height, input.width);
+    analyse_2d_rows(input.channels, h, w, levels, |c, y, out| {
+        out.copy_from_slice(&input.data[(c * h + y) * w..(c * h + y + 1) * w]);
+    })
+}
+
+/// [`analyse_2d`] of `channels` planes of `height × width` whose rows are produced on demand: `row(c, y, out)`
+/// writes row `y` of plane `c` into `out` (so the input never exists as a whole).
+///
+/// The packet tree is walked depth first (each band of a level is analysed further before the next band is
+/// made), which writes every leaf straight into the output and keeps the intermediate levels small.
+pub(crate) fn analyse_2d_rows(
+    channels: usize,
+    height: usize,
+    width: usize,
+    levels: u32,
+    row: impl Fn(usize, usize, &mut [f32]),
+) -> Planes {
+    let shrink = 1usize << levels;
+    let mut out = Planes::zeros(channels << (2 * levels), height / shrink, width / shrink);
+    let (mut lo, mut hi, mut row_buf) = (Vec::new(), Vec::new(), vec![0.0f32; width]);
+    let mut bands = vec![Vec::new(); (levels as usize).saturating_sub(1)];
+    if levels == 0 {
+        for (i, dst) in out.data.chunks_exact_mut(width.max(1)).enumerate() {
+            row(i / height, i % height, dst);
         }
-        cur = next;
+    } else {
+        let src = Source::Rows(&row);
+        let scratch = (&mut lo, &mut hi, &mut row_buf);
+        analyse_tree(src, channels, height, width, &mut out.data, scratch, &mut bands);
     }
-    cur
+    out
+}
+
+/// Where the rows of a level's input come from.
+#[derive(Clone, Copy)]
+enum Source<'a> {
+    /// Planar samples, `data[(c * h + y) * w + x]`.
+    Planes(&'a [f32]),
+    /// Produced on demand (see [`analyse_2d_rows`]).
+    Rows(&'a dyn Fn(usize, usize, &mut [f32])),
+}
+
+/// The packet subtree of `1 + levels.len()` levels of each of `channels` planes of `h × w` from `src`, into
+/// `out` (each plane's leaves contiguous, in band order). `scratch` = the even and odd rows of one
+/// row-transformed plane and a row buffer; `levels` = one buffer per intermediate level.
+fn analyse_tree(
+    src: Source<'_>,
+    channels: usize,
+    h: usize,
+    w: usize,
+    out: &mut [f32],
+    scratch: (&mut Vec<f32>, &mut Vec<f32>, &mut Vec<f32>),
+    levels: &mut [Vec<f32>],
+) {
+    let (lo, hi, row) = scratch;
+    let region = h * w;
+    for c in 0..channels {
+        let dst = &mut out[c * region..(c + 1) * region];
+        match levels.split_first_mut() {
+            None => analyse_plane(src, c, h, w, dst, lo, hi, row),
+            Some((bands, deeper)) => {
+                bands.resize(region, 0.0);
+                analyse_plane(src, c, h, w, bands, lo, hi, row);
+                let scratch = (&mut *lo, &mut *hi, &mut *row);
+                analyse_tree(Source::Planes(bands), 4, h / 2, w / 2, dst, scratch, deeper);
+            }
+        }
+    }
+}
+
+/// One 2-D level of plane `c` (`h × w`) of `src` into four planes of `h/2 × w/2` (LL, LH, HL, HH) in `out`.
+#[allow(clippy::too_many_arguments)]
+fn analyse_plane(
+    src: Source<'_>,
+    c: usize,
+    h: usize,
+    w: usize,
+    out: &mut [f32],
+    lo: &mut Vec<f32>,
+    hi: &mut Vec<f32>,
+    row_buf: &mut Vec<f32>,
+) {
+    let h2 = h / 2;
+    if h2 == 0 || w / 2 == 0 {
+        return;
+    }
+    lo.clear();
+    lo.resize(h2 * w, 0.0);
+    hi.clear();
+    hi.resize(h2 * w, 0.0);
+    row_buf.resize(w, 0.0);
+    for y in 0..2 * h2 {
+        let row: &[f32] = match src {
+            Source::Planes(data) => &data[(c * h + y) * w..(c * h + y + 1) * w],
+            Source::Rows(fill) => {
+                fill(c, y, &mut row_buf[..w]);
+                &row_buf[..w]
+            }
+        };
+        analyse_row(row, y, lo, hi);
+    }
+    analyse_columns(lo, hi, h2, w, out);
 }
 
 /// Inverse of [`analyse_2d`].
@@ -240,6 +370,99 @@ mod tests {
         (0..n)
             .map(|i| (((i as u32 * 2_654_435_761u32) ^ seed) % 1000) as f32 / 500.0 - 1.0)
             .collect()
+    }
+
+    /// The original, straightforward level: per-sample `next`/`prev` wrapping, columns gathered one by one.
+    fn reference_forward_1d(x: &[f32], lo: &mut [f32], hi: &mut [f32]) {
+        let h = x.len() / 2;
+        for i in 0..h {
+            lo[i] = x[2 * i];
+            hi[i] = x[2 * i + 1];
+        }
+        let next = |i: usize| if i + 1 == h { 0 } else { i + 1 };
+        let prev = |i: usize| if i == 0 { h - 1 } else { i - 1 };
+        for i in 0..h {
+            hi[i] += ALPHA * (lo[i] + lo[next(i)]);
+        }
+        for i in 0..h {
+            lo[i] += BETA * (hi[prev(i)] + hi[i]);
+        }
+        for i in 0..h {
+            hi[i] += GAMMA * (lo[i] + lo[next(i)]);
+        }
+        for i in 0..h {
+            lo[i] += DELTA * (hi[prev(i)] + hi[i]);
+        }
+        lo.iter_mut().for_each(|v| *v *= LOW_SCALE);
+        hi.iter_mut().for_each(|v| *v *= HIGH_SCALE);
+    }
+
+    fn reference_analyse_2d(input: &Planes, levels: u32) -> Planes {
+        let mut cur = input.clone();
+        for _ in 0..levels {
+            let (h, w) = (cur.height, cur.width);
+            let (h2, w2) = (h / 2, w / 2);
+            let mut next = Planes::zeros(cur.channels * 4, h2, w2);
+            let band = h2 * w2;
+            for c in 0..cur.channels {
+                let src = cur.plane(c);
+                let out = &mut next.data[c * 4 * band..(c + 1) * 4 * band];
+                let mut rows = vec![0.0f32; h * w];
+                let (mut lo, mut hi) = (vec![0.0; w2], vec![0.0; w2]);
+                for y in 0..h {
+                    reference_forward_1d(&src[y * w..(y + 1) * w], &mut lo, &mut hi);
+                    rows[y * w..y * w + w2].copy_from_slice(&lo);
+                    rows[y * w + w2..(y + 1) * w].copy_from_slice(&hi);
+                }
+                let (mut col, mut clo, mut chi) = (vec![0.0; h], vec![0.0; h2], vec![0.0; h2]);
+                for x in 0..w {
+                    for y in 0..h {
+                        col[y] = rows[y * w + x];
+                    }
+                    reference_forward_1d(&col, &mut clo, &mut chi);
+                    let (b_lo, b_hi) = if x >= w2 { (1, 3) } else { (0, 2) };
+                    for y in 0..h2 {
+                        out[b_lo * band + y * w2 + x % w2] = clo[y];
+                        out[b_hi * band + y * w2 + x % w2] = chi[y];
+                    }
+                }
+            }
+            cur = next;
+        }
+        cur
+    }
+
+    #[test]
+    fn analysis_is_bit_identical_to_the_reference() {
+        for (channels, height, width, levels) in [(3, 16, 24, 3), (1, 2, 2, 1), (2, 8, 40, 3), (3, 24, 8, 2)]
+        {
+            let p = Planes {
+                channels,
+                height,
+                width,
+                data: signal(channels * height * width, 11),
+            };
+            let fast = analyse_2d(&p, levels);
+            let slow = reference_analyse_2d(&p, levels);
+            assert_eq!(
+                (fast.channels, fast.height, fast.width),
+                (slow.channels, slow.height, slow.width)
+            );
+            assert!(fast
+                .data
+                .iter()
+                .zip(&slow.data)
+                .all(|(a, b)| a.to_bits() == b.to_bits()));
+        }
+        let x = signal(64, 5);
+        let (mut lo, mut hi, mut rlo, mut rhi) = (vec![0.0; 32], vec![0.0; 32], vec![0.0; 32], vec![0.0; 32]);
+        forward_1d(&x, &mut lo, &mut hi);
+        reference_forward_1d(&x, &mut rlo, &mut rhi);
+        assert!(lo
+            .iter()
+            .chain(&hi)
+            .zip(rlo.iter().chain(&rhi))
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
     }
 
     #[test]
