@@ -101,7 +101,7 @@ const QUALITIES: &[QualityInfo] = &[
 pub static WALLOC_INFO: CodecInfo = CodecInfo {
     id: ids::codec::WALLOC,
     name: "walloc",
-    description: "WaLLoC: wavelet packet transform + linear encoder, 8-bit companded latents, context coding (RGB images; stereo audio)",
+    description: "WaLLoC: wavelet packet transform + linear (PCA) encoder, 8-bit companded latents, context coding, deep decoder (RGB images; stereo audio)",
     kinds: &[MediaKind::Image, MediaKind::Audio],
     lossless: false,
     qualities: QUALITIES,

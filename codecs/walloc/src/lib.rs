@@ -6,13 +6,14 @@
 //! companding to 8-bit integers ([`companding`]), and our own context-adaptive entropy coder for the integer
 //! latents ([`latents`]) in place of the reference's lossless WebP.
 //!
-//! Stereo audio (spec A1.1, A1.2, A1.6, A1.8) uses the same linear model on the 1-D J = 8 packet transform
-//! (512 channels at L/256, [`audio`]) as an `AudioCodec` ([`WallocAudioCodec`], `model_id = 3`).
+//! Stereo audio (spec A1.1, A1.2, A1.6, A1.8) uses the same scheme on the 1-D J = 8 packet transform
+//! (512 channels at L/256, [`audio`]) as an `AudioCodec` ([`WallocAudioCodec`]).
 //!
-//! **Status:** this crate ships the closed-form *linear* WaLLoC (PCA encoder + PCA-transpose decoder, spec
-//! §6.1), which is both the baseline the trained deep decoder must beat and the encoder it starts from. The deep
-//! decoder (burn) is not built yet; files record `model_id = 1` (linear) so a future deep decoder is a new model
-//! id with its own weights digest.
+//! Two decoders share one encoder and one bitstream: the closed-form *linear* decoder (PCA transpose, spec §6.1;
+//! model ids 1 image / 3 audio) and the trained *deep* decoder ([`deep`], [`deep_audio`]; burn, `flex` on the CPU
+//! or `wgpu`; model ids 2 / 4), which adds a learned correction to the linear reconstruction. The embedded
+//! default is the deep one; a `CWLL` weights file (`--weights linear_rgb_j3.bin`) gives the linear codec. Training:
+//! the `train` module (feature `train`; `cinder train walloc [--audio]`).
 //!
 //! ```
 //! use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
