@@ -206,3 +206,21 @@ fn stereo_deep_and_linear_share_latents_and_never_mix() {
         CodecError::Weights { .. }
     ));
 }
+
+#[test]
+fn corrupt_network_records_are_errors_or_valid_not_panics() {
+    let file = DeepWeightsFile::parse(EMBEDDED_DEEP_WEIGHTS).unwrap();
+    let start = EMBEDDED_DEEP_WEIGHTS.len() - file.burnpack.len();
+    let img = Image::new(16, 16, 3, vec![128; 16 * 16 * 3]).unwrap();
+    // Flip bytes across the burnpack header (metadata, names, shapes) and a few in the tensor data.
+    let positions: Vec<usize> = (0..256).step_by(7).chain([1000, 50_000, file.burnpack.len() - 1]).collect();
+    for k in positions {
+        let mut bytes = EMBEDDED_DEEP_WEIGHTS.to_vec();
+        bytes[start + k] ^= 0x5A;
+        if let Ok(codec) = WallocCodec::new(&bytes, 2) {
+            // Whatever loaded must still decode without panicking.
+            let c = codec.encode(&img, &EncodeOptions::default()).unwrap();
+            let _ = codec.decode(&c, &DecodeOptions::default());
+        }
+    }
+}
