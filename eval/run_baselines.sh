@@ -13,8 +13,9 @@ for c in jpeg webp avif jxl; do
     "$EVAL" --codec "$c" --data "$DATA/images/kodak" --threads 2 --quiet \
         --out "$R/kodak/$c.json" --plot "$R/kodak/$c.svg"
 done
-"$EVAL" plot "$R"/kodak/{jpeg,webp,avif,jxl}.json --out "$R/kodak/rd-psnr.svg" --title "Kodak (24 images)"
-"$EVAL" plot "$R"/kodak/{jpeg,webp,avif,jxl}.json --metric ms-ssim-rgb --out "$R/kodak/rd-msssim.svg" --title "Kodak"
+# The combined plots also show the committed Cinder curves (walloc: deep decoder; walloc-linear: PCA decoder).
+"$EVAL" plot "$R"/kodak/{jpeg,webp,avif,jxl,walloc-linear,walloc}.json --out "$R/kodak/rd-psnr.svg" --title "Kodak (24 images)"
+"$EVAL" plot "$R"/kodak/{jpeg,webp,avif,jxl,walloc-linear,walloc}.json --metric ms-ssim-rgb --out "$R/kodak/rd-msssim.svg" --title "Kodak"
 
 S="$DATA/audio/speech/eval/librispeech_test-other"
 "$EVAL" --codec opus --qualities 6,8,12 --data "$S" --threads 2 --quiet \

@@ -1,6 +1,7 @@
 //! Rate–distortion of the stereo WaLLoC (linear and deep decoder), from real `.cnd` bytes, against Opus.
 //!
-//! * `audio_rd -- ../shared/data/audio/music held-out [opus kbps…]`: every quality of the embedded stereo models (linear, deep) on
+//! * `audio_rd -- ../shared/data/audio/music held-out [opus kbps…]`: every quality of the embedded (linear) stereo model — and of a deep stereo weights file named by
+//!   `WALLOC_DEEP_STEREO`, if set — on
 //!   the 3 held-out clips (`etr_race1-jt`, `etr_spunkyrace-ks`, `etr_start1-jt`), and `opusenc --bitrate K` /
 //!   `opusdec --rate <clip rate> --float` at each listed K (needs Debian `opus-tools`).
 //! * `audio_rd -- ../shared/data/audio/music sweep`: the σ sweep on the 8 TRAINING clips that chose the quality
@@ -104,10 +105,14 @@ fn held_out(dir: &Path, opus: &[u32]) {
         );
     }
     for q in 1..=5u8 {
-        for (name, codec) in [
-            ("walloc-linear", WallocAudioCodec::embedded_linear(q).unwrap()),
-            ("walloc-deep", WallocAudioCodec::embedded(q).unwrap()),
-        ] {
+        let mut codecs = vec![("walloc-linear", WallocAudioCodec::embedded(q).unwrap())];
+        if let Ok(path) = std::env::var("WALLOC_DEEP_STEREO") {
+            codecs.push((
+                "walloc-deep",
+                WallocAudioCodec::new(&std::fs::read(path).unwrap(), q).unwrap(),
+            ));
+        }
+        for (name, codec) in codecs {
             let (mut bits, mut acc) = (0.0, Score::default());
             let t = std::time::Instant::now();
             for (_, a) in &clips {

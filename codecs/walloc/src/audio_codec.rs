@@ -28,8 +28,6 @@ const AUDIO_MODELS: ModelIds = ModelIds {
 
 /// The shipped linear stereo model (`weights/linear_stereo_j8.bin`): the encoder of every audio quality.
 pub static EMBEDDED_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/linear_stereo_j8.bin");
-/// The shipped deep stereo decoder (`weights/deep_stereo_j8.bin`, self-contained: it embeds the linear model).
-pub static EMBEDDED_DEEP_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/deep_stereo_j8.bin");
 
 /// Audio quality levels: latent channels (512 / C reduction; 27 and 108 are the paper's 20× and 5×) and the
 /// common gain σ / std₀, chosen on the R-D frontier of `examples/audio_rd.rs … sweep` on the 8 training clips
@@ -111,13 +109,10 @@ impl WallocAudioCodec {
         self.models.model_id()
     }
 
-    /// Opens the audio codec with the embedded weights (linear encoder + deep stereo decoder).
+    /// Opens the audio codec with the embedded weights: the linear stereo model (model 3). No trained deep stereo
+    /// decoder is shipped yet (see the crate README); a `CWDD` stereo file given to [`WallocAudioCodec::new`]
+    /// decodes as model 4.
     pub fn embedded(quality: u8) -> Result<WallocAudioCodec, CodecError> {
-        WallocAudioCodec::new(EMBEDDED_DEEP_STEREO_WEIGHTS, quality)
-    }
-
-    /// Opens the closed-form linear stereo codec (model 3) embedded in the binary.
-    pub fn embedded_linear(quality: u8) -> Result<WallocAudioCodec, CodecError> {
         WallocAudioCodec::new(EMBEDDED_STEREO_WEIGHTS, quality)
     }
 

@@ -4,7 +4,7 @@
 //! image size; then one `CODE` chunk per band of [`BAND_ROWS`] latent rows: `first_row varint | rows varint |
 //! entropy stream` (see `latents.rs`).
 
-use crate::audio_codec::{WallocAudioCodec, EMBEDDED_DEEP_STEREO_WEIGHTS};
+use crate::audio_codec::{WallocAudioCodec, EMBEDDED_STEREO_WEIGHTS};
 use crate::latents::{decode_band, encode_band, Latents};
 use crate::models::{ModelIds, Models};
 use crate::pipeline::{decode_latents, decode_latents_deep, encode_latents, Projection};
@@ -125,7 +125,7 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     let kind = WALLOC_INFO.pick_kind(opts.media)?;
     let quality = opts.quality.unwrap_or(WALLOC_INFO.default_quality);
     let bytes = match &opts.weights {
-        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_DEEP_STEREO_WEIGHTS.to_vec(),
+        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_STEREO_WEIGHTS.to_vec(),
         WeightsSource::Embedded => EMBEDDED_DEEP_WEIGHTS.to_vec(),
         WeightsSource::File(p) => std::fs::read(p).map_err(|e| CodecError::Weights {
             codec: "walloc",

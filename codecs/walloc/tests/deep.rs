@@ -181,10 +181,27 @@ fn stereo_deep_and_linear_share_latents_and_never_mix() {
         })
         .collect();
     let clip = Audio::new(44_100, 2, samples).unwrap();
-    let (deep, linear) = (
-        WallocAudioCodec::embedded(3).unwrap(),
-        WallocAudioCodec::embedded_linear(3).unwrap(),
+    // No deep stereo decoder is shipped: build one (untrained, random output layer) to test the plumbing.
+    let device = burn::tensor::Device::flex();
+    device.seed(9);
+    let config = cinder_walloc::deep::DeepConfig {
+        width: 8,
+        blocks: 2,
+        outputs: 512,
+    };
+    let mut net =
+        cinder_walloc::deep_audio::DeepNet1d::new(cinder_walloc::deep::AUDIO_INPUTS, 8, 2, 512, &device);
+    net.randomise_output(&device);
+    let file = DeepWeightsFile::to_bytes(
+        cinder_walloc::EMBEDDED_STEREO_WEIGHTS,
+        config,
+        &cinder_walloc::deep::net_bytes(net).unwrap(),
     );
+    let (deep, linear) = (
+        WallocAudioCodec::new(&file, 3).unwrap(),
+        WallocAudioCodec::embedded(3).unwrap(),
+    );
+    assert_eq!(deep.model_id(), MODEL_DEEP_STEREO);
     let opts = EncodeOptions::default();
     let (cd, cl) = (
         deep.encode(&clip, &opts).unwrap(),
@@ -213,7 +230,10 @@ fn corrupt_network_records_are_errors_or_valid_not_panics() {
     let start = EMBEDDED_DEEP_WEIGHTS.len() - file.burnpack.len();
     let img = Image::new(16, 16, 3, vec![128; 16 * 16 * 3]).unwrap();
     // Flip bytes across the burnpack header (metadata, names, shapes) and a few in the tensor data.
-    let positions: Vec<usize> = (0..256).step_by(7).chain([1000, 50_000, file.burnpack.len() - 1]).collect();
+    let positions: Vec<usize> = (0..256)
+        .step_by(7)
+        .chain([1000, 50_000, file.burnpack.len() - 1])
+        .collect();
     for k in positions {
         let mut bytes = EMBEDDED_DEEP_WEIGHTS.to_vec();
         bytes[start + k] ^= 0x5A;

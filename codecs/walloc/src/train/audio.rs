@@ -130,7 +130,8 @@ impl Task for AudioTask<'_> {
             .reshape([b, dim * n])
             .mean_dim(1)
             .reshape([b]);
-        let linear = linear_errors(&samples, |s| &s.residual, &self.band_weights, n);
+        // −60 dB below full scale: silence must not blow the normalised loss up (it did without a floor).
+        let linear = linear_errors(&samples, |s| &s.residual, &self.band_weights, n, 1e-6);
         (per_sample / Tensor::<1>::from_data(TensorData::new(linear, [b]), device)).mean()
     }
 

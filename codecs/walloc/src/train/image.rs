@@ -138,7 +138,7 @@ impl Task for ImageTask<'_> {
             .reshape([b, dim * lat * lat])
             .mean_dim(1)
             .reshape([b]);
-        let linear = linear_errors(&samples, |s| &s.residual, &self.band_weights, lat * lat);
+        let linear = linear_errors(&samples, |s| &s.residual, &self.band_weights, lat * lat, 1e-10);
         (per_sample / Tensor::<1>::from_data(TensorData::new(linear, [b]), device)).mean()
     }
 
@@ -185,13 +185,15 @@ impl Task for ImageTask<'_> {
     }
 }
 
-/// Each sample's weighted squared error of the linear decoder (the residual's energy): the loss divides by it,
-/// so every quality level counts by its relative (dB) improvement, not by its absolute error.
+/// Each sample's weighted squared error of the linear decoder (the residual's energy), at least `floor`: the loss
+/// divides by it, so every quality level counts by its relative (dB) improvement, not by its absolute error. The
+/// floor keeps near-silent audio windows from dominating (an image crop never comes near it).
 pub(crate) fn linear_errors<S>(
     samples: &[S],
     residual: fn(&S) -> &Vec<f32>,
     band: &[f32],
     per_band: usize,
+    floor: f32,
 ) -> Vec<f32> {
     samples
         .iter()
@@ -208,7 +210,7 @@ pub(crate) fn linear_errors<S>(
                             .sum::<f64>()
                 })
                 .sum();
-            ((sum / r.len() as f64) as f32).max(1e-10)
+            ((sum / r.len() as f64) as f32).max(floor)
         })
         .collect()
 }
