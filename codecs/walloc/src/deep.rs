@@ -35,6 +35,8 @@ pub const QUALITY_SLOTS: usize = 5;
 pub const MAX_LATENTS: usize = 48;
 /// Latent channels of the widest audio quality level.
 pub const MAX_AUDIO_LATENTS: usize = 108;
+/// Audio network inputs are clipped to ± this many standard deviations of their component.
+pub const AUDIO_INPUT_LIMIT: f32 = 8.0;
 /// Input channels of the image network.
 pub const INPUTS: usize = MAX_LATENTS + QUALITY_SLOTS;
 /// Input channels of the audio network.
@@ -144,12 +146,18 @@ pub fn decoder_input(
     let table = dequantise_table();
     let gains = proj.gains(&weights.std);
     let k = channels.min(max_latents).min(gains.len());
+    // Audio: the weakest of 108 stereo components quantise to tens of their std; clip so no input dominates.
+    let limit = if max_latents == MAX_AUDIO_LATENTS {
+        AUDIO_INPUT_LIMIT
+    } else {
+        f32::INFINITY
+    };
     let mut out = vec![0.0f32; (max_latents + QUALITY_SLOTS) * n];
     for c in 0..k {
         let scale = 1.0 / (gains[c] * weights.std[c].max(1e-12));
         let src = &latents[c * n..(c + 1) * n];
         for (o, &l) in out[c * n..(c + 1) * n].iter_mut().zip(src) {
-            *o = table[(i32::from(l) + 127) as usize] * scale;
+            *o = (table[(i32::from(l) + 127) as usize] * scale).clamp(-limit, limit);
         }
     }
     if quality_slot < QUALITY_SLOTS {
