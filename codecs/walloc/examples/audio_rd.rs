@@ -1,7 +1,7 @@
 //! Rate–distortion of the stereo WaLLoC (linear and deep decoder), from real `.cnd` bytes, against Opus.
 //!
-//! * `audio_rd -- ../shared/data/audio/music held-out [opus kbps…]`: every quality of the embedded (linear) stereo model — and of a deep stereo weights file named by
-//!   `WALLOC_DEEP_STEREO`, if set — on
+//! * `audio_rd -- ../shared/data/audio/music held-out [opus kbps…]`: every quality of the linear stereo model and, where it is used, of the embedded deep
+//!   decoder (or of a deep stereo weights file named by `WALLOC_DEEP_STEREO`) on
 //!   the 3 held-out clips (`etr_race1-jt`, `etr_spunkyrace-ks`, `etr_start1-jt`), and `opusenc --bitrate K` /
 //!   `opusdec --rate <clip rate> --float` at each listed K (needs Debian `opus-tools`).
 //! * `audio_rd -- ../shared/data/audio/music sweep`: the σ sweep on the 8 TRAINING clips that chose the quality
@@ -105,12 +105,13 @@ fn held_out(dir: &Path, opus: &[u32]) {
         );
     }
     for q in 1..=5u8 {
-        let mut codecs = vec![("walloc-linear", WallocAudioCodec::embedded(q).unwrap())];
-        if let Ok(path) = std::env::var("WALLOC_DEEP_STEREO") {
-            codecs.push((
-                "walloc-deep",
-                WallocAudioCodec::new(&std::fs::read(path).unwrap(), q).unwrap(),
-            ));
+        let mut codecs = vec![("walloc-linear", WallocAudioCodec::embedded_linear(q).unwrap())];
+        let deep = match std::env::var("WALLOC_DEEP_STEREO") {
+            Ok(path) => WallocAudioCodec::new(&std::fs::read(path).unwrap(), q).unwrap(),
+            Err(_) => WallocAudioCodec::embedded(q).unwrap(),
+        };
+        if deep.model_id() == cinder_walloc::MODEL_DEEP_STEREO {
+            codecs.push(("walloc-deep", deep));
         }
         for (name, codec) in codecs {
             let (mut bits, mut acc) = (0.0, Score::default());

@@ -21,13 +21,18 @@ pub const MODEL_LINEAR_STEREO: u16 = 3;
 /// Model id of the deep stereo decoder (same encoder and latents as [`MODEL_LINEAR_STEREO`]).
 pub const MODEL_DEEP_STEREO: u16 = 4;
 
+/// The shipped stereo decoder helps at q1–q3 only (validation SNR gain +0.41 / +0.35 / +0.24 dB, but −0.05 / −0.44
+/// at q4 / q5; `weights/deep_stereo_j8/val.csv`): files at q4–q5 keep the linear decoder (model 3).
 const AUDIO_MODELS: ModelIds = ModelIds {
     linear: MODEL_LINEAR_STEREO,
     deep: MODEL_DEEP_STEREO,
+    deep_qualities: &[1, 2, 3],
 };
 
 /// The shipped linear stereo model (`weights/linear_stereo_j8.bin`): the encoder of every audio quality.
 pub static EMBEDDED_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/linear_stereo_j8.bin");
+/// The shipped deep stereo decoder (`weights/deep_stereo_j8.bin`, self-contained: it embeds the linear model).
+pub static EMBEDDED_DEEP_STEREO_WEIGHTS: &[u8] = include_bytes!("../weights/deep_stereo_j8.bin");
 
 /// Audio quality levels: latent channels (512 / C reduction; 27 and 108 are the paper's 20× and 5×) and the
 /// common gain σ / std₀, chosen on the R-D frontier of `examples/audio_rd.rs … sweep` on the 8 training clips
@@ -76,7 +81,7 @@ impl WallocAudioCodec {
     ) -> Result<WallocAudioCodec, CodecError> {
         WALLOC_INFO.check_quality(quality)?;
         let projection = crate::codec::projection_for(AUDIO_LEVELS_TABLE, quality)?;
-        let models = Models::load(weights, device, AUDIO_MODELS)?;
+        let models = Models::load(weights, device, AUDIO_MODELS, quality)?;
         let parsed = &models.linear;
         if parsed.axes != 1 || parsed.colours != AUDIO_CHANNELS || parsed.levels != AUDIO_LEVELS {
             return Err(CodecError::Weights {
@@ -109,10 +114,14 @@ impl WallocAudioCodec {
         self.models.model_id()
     }
 
-    /// Opens the audio codec with the embedded weights: the linear stereo model (model 3). No trained deep stereo
-    /// decoder is shipped yet (see the crate README); a `CWDD` stereo file given to [`WallocAudioCodec::new`]
-    /// decodes as model 4.
+    /// Opens the audio codec with the embedded weights: linear encoder + deep stereo decoder (used for new files
+    /// at q1–q3; q4–q5 files use the linear decoder, model 3).
     pub fn embedded(quality: u8) -> Result<WallocAudioCodec, CodecError> {
+        WallocAudioCodec::new(EMBEDDED_DEEP_STEREO_WEIGHTS, quality)
+    }
+
+    /// Opens the closed-form linear stereo codec (model 3) embedded in the binary.
+    pub fn embedded_linear(quality: u8) -> Result<WallocAudioCodec, CodecError> {
         WallocAudioCodec::new(EMBEDDED_STEREO_WEIGHTS, quality)
     }
 

@@ -4,7 +4,7 @@
 //! image size; then one `CODE` chunk per band of [`BAND_ROWS`] latent rows: `first_row varint | rows varint |
 //! entropy stream` (see `latents.rs`).
 
-use crate::audio_codec::{WallocAudioCodec, EMBEDDED_STEREO_WEIGHTS};
+use crate::audio_codec::{WallocAudioCodec, EMBEDDED_DEEP_STEREO_WEIGHTS};
 use crate::latents::{decode_band, encode_band, Latents};
 use crate::models::{ModelIds, Models};
 use crate::pipeline::{decode_latents, decode_latents_deep, encode_latents, Projection};
@@ -77,23 +77,25 @@ const LEVELS: &[(u8, Projection)] = &[
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
         level: 1,
-        label: "image: 6 latent ch (32x), step 1/4; audio: 27 ch (19x), step 1/2; deep decoder",
+        label: "image: 6 latent ch (32x), step 1/4; audio: 27 ch (19x), step 1/2; deep decoders",
     },
     QualityInfo {
         level: 2,
-        label: "image: 12 ch (16x), step 1/6; audio: 54 ch (9.5x), step 1/2; deep decoder",
+        label: "image: 12 ch (16x), step 1/6; audio: 54 ch (9.5x), step 1/2; deep decoders",
     },
     QualityInfo {
         level: 3,
-        label: "image: 24 ch (8x), step 1/8; audio: 108 ch (4.7x), step 1/4; deep decoder",
+        label: "image: 24 ch (8x), step 1/8; audio: 108 ch (4.7x), step 1/4; deep decoders",
     },
     QualityInfo {
         level: 4,
-        label: "image: 48 ch (4x), step 1/12; audio: 108 ch (4.7x), step 1/8; deep decoder",
+        label:
+            "image: 48 ch (4x), step 1/12; audio: 108 ch (4.7x), step 1/8; deep image / linear audio decoder",
     },
     QualityInfo {
         level: 5,
-        label: "image: 48 ch (4x), step 1/24; audio: 108 ch (4.7x), step 1/16; deep decoder",
+        label:
+            "image: 48 ch (4x), step 1/24; audio: 108 ch (4.7x), step 1/16; deep image / linear audio decoder",
     },
 ];
 
@@ -125,7 +127,7 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     let kind = WALLOC_INFO.pick_kind(opts.media)?;
     let quality = opts.quality.unwrap_or(WALLOC_INFO.default_quality);
     let bytes = match &opts.weights {
-        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_STEREO_WEIGHTS.to_vec(),
+        WeightsSource::Embedded if kind == MediaKind::Audio => EMBEDDED_DEEP_STEREO_WEIGHTS.to_vec(),
         WeightsSource::Embedded => EMBEDDED_DEEP_WEIGHTS.to_vec(),
         WeightsSource::File(p) => std::fs::read(p).map_err(|e| CodecError::Weights {
             codec: "walloc",
@@ -163,6 +165,7 @@ pub struct WallocCodec {
 const IMAGE_MODELS: ModelIds = ModelIds {
     linear: MODEL_LINEAR,
     deep: MODEL_DEEP,
+    deep_qualities: &[1, 2, 3, 4, 5],
 };
 
 impl WallocCodec {
@@ -175,7 +178,7 @@ impl WallocCodec {
     pub fn open(weights: &[u8], quality: u8, device: cinder_core::Device) -> Result<WallocCodec, CodecError> {
         WALLOC_INFO.check_quality(quality)?;
         let projection = projection_for(LEVELS, quality)?;
-        let models = Models::load(weights, device, IMAGE_MODELS)?;
+        let models = Models::load(weights, device, IMAGE_MODELS, quality)?;
         let parsed = &models.linear;
         if parsed.axes != 2 || parsed.colours != 3 {
             return Err(CodecError::Weights {

@@ -12,8 +12,8 @@
 //! Two decoders share one encoder and one bitstream: the closed-form *linear* decoder (PCA transpose, spec §6.1;
 //! model ids 1 image / 3 audio) and the trained *deep* decoder ([`deep`], [`deep_audio`]; burn, `flex` on the CPU
 //! or `wgpu`; model ids 2 / 4), which adds a learned correction to the linear reconstruction. The embedded image
-//! default is the deep one (a `CWLL` weights file, `--weights linear_rgb_j3.bin`, gives the linear codec); for
-//! audio only the linear model is shipped (no stereo training run beat it yet). Training:
+//! default is the deep one (a `CWLL` weights file, `--weights linear_rgb_j3.bin`, gives the linear codec); the
+//! embedded stereo decoder is used at q1–q3 (it loses to the linear one at q4–q5). Training:
 //! the `train` module (feature `train`; `cinder train walloc [--audio]`).
 //!
 //! ```
@@ -45,7 +45,10 @@ pub mod train;
 pub mod weights;
 pub mod wpt;
 
-pub use audio_codec::{WallocAudioCodec, EMBEDDED_STEREO_WEIGHTS, MODEL_DEEP_STEREO, MODEL_LINEAR_STEREO};
+pub use audio_codec::{
+    WallocAudioCodec, EMBEDDED_DEEP_STEREO_WEIGHTS, EMBEDDED_STEREO_WEIGHTS, MODEL_DEEP_STEREO,
+    MODEL_LINEAR_STEREO,
+};
 pub use codec::{
     count_bits, registered, WallocCodec, BAND_ROWS, EMBEDDED_DEEP_WEIGHTS, EMBEDDED_LINEAR_WEIGHTS,
     MODEL_DEEP, MODEL_LINEAR, WALLOC_INFO,

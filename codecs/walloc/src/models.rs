@@ -9,11 +9,13 @@ use cinder_core::{weights_digest, CodecError};
 use cinder_format::WeightsDigest;
 use std::sync::Arc;
 
-/// Model ids of one media kind: files of the linear decoder and files of the deep decoder.
+/// Model ids of one media kind: files of the linear decoder and files of the deep decoder, and the quality levels
+/// at which new files use the deep decoder (those whose validation gain over the linear decoder was positive).
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ModelIds {
     pub linear: u16,
     pub deep: u16,
+    pub deep_qualities: &'static [u8],
 }
 
 /// Loaded weights (cheap to clone).
@@ -23,17 +25,25 @@ pub(crate) struct Models {
     linear_digest: WeightsDigest,
     pub deep: Option<(Arc<DeepDecoder>, WeightsDigest)>,
     ids: ModelIds,
+    /// The codec instance's quality level.
+    quality: u8,
 }
 
 impl Models {
-    /// Parses a `CWLL` or `CWDD` file; the deep decoder (if any) goes on `device`.
-    pub fn load(bytes: &[u8], device: cinder_core::Device, ids: ModelIds) -> Result<Models, CodecError> {
+    /// Parses a `CWLL` or `CWDD` file for a codec at `quality`; the deep decoder (if any) goes on `device`.
+    pub fn load(
+        bytes: &[u8],
+        device: cinder_core::Device,
+        ids: ModelIds,
+        quality: u8,
+    ) -> Result<Models, CodecError> {
         if !is_deep_weights(bytes) {
             return Ok(Models {
                 linear: Arc::new(LinearWeights::from_bytes(bytes)?),
                 linear_digest: weights_digest(bytes),
                 deep: None,
                 ids,
+                quality,
             });
         }
         let file = DeepWeightsFile::parse(bytes)?;
@@ -47,21 +57,28 @@ impl Models {
             linear: Arc::new(file.linear),
             deep: Some((Arc::new(decoder), weights_digest(bytes))),
             ids,
+            quality,
         })
     }
 
-    /// The model id new files get: deep when a deep decoder is loaded.
+    /// The deep decoder and its digest when new files at this quality use it.
+    fn deep_for_new_files(&self) -> Option<&(Arc<DeepDecoder>, WeightsDigest)> {
+        self.deep
+            .as_ref()
+            .filter(|_| self.ids.deep_qualities.contains(&self.quality))
+    }
+
+    /// The model id new files get: deep when a deep decoder is loaded and serves this quality.
     pub fn model_id(&self) -> u16 {
-        if self.deep.is_some() {
-            self.ids.deep
-        } else {
-            self.ids.linear
+        match self.deep_for_new_files() {
+            Some(_) => self.ids.deep,
+            None => self.ids.linear,
         }
     }
 
     /// The digest new files carry.
     pub fn digest(&self) -> WeightsDigest {
-        self.deep.as_ref().map_or(self.linear_digest, |(_, d)| *d)
+        self.deep_for_new_files().map_or(self.linear_digest, |(_, d)| *d)
     }
 
     /// The digest a file of `model` must carry to decode with these weights.

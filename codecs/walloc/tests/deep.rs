@@ -199,7 +199,7 @@ fn stereo_deep_and_linear_share_latents_and_never_mix() {
     );
     let (deep, linear) = (
         WallocAudioCodec::new(&file, 3).unwrap(),
-        WallocAudioCodec::embedded(3).unwrap(),
+        WallocAudioCodec::embedded_linear(3).unwrap(),
     );
     assert_eq!(deep.model_id(), MODEL_DEEP_STEREO);
     let opts = EncodeOptions::default();
@@ -242,5 +242,18 @@ fn corrupt_network_records_are_errors_or_valid_not_panics() {
             let c = codec.encode(&img, &EncodeOptions::default()).unwrap();
             let _ = codec.decode(&c, &DecodeOptions::default());
         }
+    }
+}
+
+#[test]
+fn shipped_stereo_decoder_serves_q1_to_q3_and_q4_q5_stay_linear() {
+    use cinder_walloc::{WallocAudioCodec, MODEL_DEEP_STEREO, MODEL_LINEAR_STEREO};
+    for (q, model) in [
+        (1, MODEL_DEEP_STEREO),
+        (3, MODEL_DEEP_STEREO),
+        (4, MODEL_LINEAR_STEREO),
+        (5, MODEL_LINEAR_STEREO),
+    ] {
+        assert_eq!(WallocAudioCodec::embedded(q).unwrap().model_id(), model, "q{q}");
     }
 }
