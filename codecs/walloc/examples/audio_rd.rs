@@ -18,11 +18,6 @@ use cinder_walloc::{LinearWeights, WallocAudioCodec};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-const HELD_OUT: &[&str] = &[
-    "etr_race1-jt.flac",
-    "etr_spunkyrace-ks.flac",
-    "etr_start1-jt.flac",
-];
 const TRAIN: &[&str] = &[
     "librosa_brahms_hungarian_dance_5.flac",
     "librosa_karissa_hobbs_lets_go_fishin.flac",
@@ -91,7 +86,11 @@ fn load(dir: &Path, names: &[&str]) -> Vec<(String, Audio)> {
 }
 
 fn held_out(dir: &Path, opus: &[u32]) {
-    let clips = load(dir, HELD_OUT);
+    let files: Vec<String> = cinder_walloc::audio::HELD_OUT_MUSIC
+        .iter()
+        .map(|stem| format!("{stem}.flac"))
+        .collect();
+    let clips = load(dir, &files.iter().map(String::as_str).collect::<Vec<_>>());
     let seconds: f64 = clips
         .iter()
         .map(|(_, a)| a.frames() as f64 / f64::from(a.sample_rate))

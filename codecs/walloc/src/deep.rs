@@ -179,6 +179,13 @@ pub fn synthesis_energy(channels: usize, levels: u32) -> Vec<f32> {
         .collect()
 }
 
+/// A network output's values, row-major (shared by decoding and training validation).
+pub(crate) fn tensor_values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, String> {
+    t.into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(|e| format!("{e:?}"))
+}
+
 /// Either network.
 #[derive(Debug)]
 enum AnyNet {
@@ -259,11 +266,8 @@ impl DeepDecoder {
                 .flat_map(|c| input[c * n + e0..c * n + e1].iter().copied())
                 .collect();
             let x = Tensor::<3>::from_data(TensorData::new(tile, [1, inputs, len]), &self.device);
-            let y = net
-                .forward(x)
-                .into_data()
-                .try_into_vec_as::<f32>()
-                .map_err(|e| WallocError::Corrupt(format!("decoder output: {e:?}")))?;
+            let y = tensor_values(net.forward(x))
+                .map_err(|e| WallocError::Corrupt(format!("decoder output: {e}")))?;
             for d in 0..outputs {
                 let src = d * len + t0 - e0;
                 out[d * n + t0..d * n + t1].copy_from_slice(&y[src..src + t1 - t0]);
@@ -303,11 +307,8 @@ impl DeepDecoder {
                     }
                 }
                 let x = Tensor::<4>::from_data(TensorData::new(tile, [1, INPUTS, eh, ew]), &self.device);
-                let y = net
-                    .forward(x)
-                    .into_data()
-                    .try_into_vec_as::<f32>()
-                    .map_err(|e| WallocError::Corrupt(format!("decoder output: {e:?}")))?;
+                let y = tensor_values(net.forward(x))
+                    .map_err(|e| WallocError::Corrupt(format!("decoder output: {e}")))?;
                 for d in 0..outputs {
                     for yy in ty..y1 {
                         let src = (d * eh + yy - ey0) * ew + tx - ex0;

@@ -147,11 +147,8 @@ impl Task for AudioTask<'_> {
         for chunk in self.val.chunks(8) {
             let data: Vec<f32> = chunk.iter().flat_map(|(_, s)| s.input.iter().copied()).collect();
             let x = Tensor::<3>::from_data(TensorData::new(data, [chunk.len(), AUDIO_INPUTS, n]), device);
-            let out = net
-                .forward(x)
-                .into_data()
-                .try_into_vec_as::<f32>()
-                .map_err(|e| WallocError::Unsupported(format!("validation output: {e:?}")))?;
+            let out = crate::deep::tensor_values(net.forward(x))
+                .map_err(|e| WallocError::Unsupported(format!("validation output: {e}")))?;
             let per = dim * n;
             for (j, (slot, s)) in chunk.iter().enumerate() {
                 let deep: Vec<f32> = s

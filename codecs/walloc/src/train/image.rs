@@ -154,11 +154,8 @@ impl Task for ImageTask<'_> {
         for chunk in self.val.chunks(16) {
             let data: Vec<f32> = chunk.iter().flat_map(|(_, s)| s.input.iter().copied()).collect();
             let x = Tensor::<4>::from_data(TensorData::new(data, [chunk.len(), INPUTS, lat, lat]), device);
-            let out = net
-                .forward(x)
-                .into_data()
-                .try_into_vec_as::<f32>()
-                .map_err(|e| WallocError::Unsupported(format!("validation output: {e:?}")))?;
+            let out = crate::deep::tensor_values(net.forward(x))
+                .map_err(|e| WallocError::Unsupported(format!("validation output: {e}")))?;
             let per = dim * lat * lat;
             for (j, (slot, s)) in chunk.iter().enumerate() {
                 let deep: Vec<f32> = s
