@@ -11,6 +11,66 @@ pub enum TrainCommand {
     /// WaLLoC deep decoder over the shipped PCA encoder (burn; resumable, `--device wgpu` on a GPU).
     #[cfg(feature = "train")]
     Walloc(WallocTrainArgs),
+    /// HiFi-Codec (GRVQ speech codec): mel + commitment losses with EMA codebooks, then an STFT-discriminator GAN.
+    #[cfg(feature = "train")]
+    Hifi(HifiTrainArgs),
+}
+
+/// Arguments of `cinder train hifi`.
+#[cfg(feature = "train")]
+#[derive(Debug, clap::Args)]
+pub struct HifiTrainArgs {
+    /// Folder of training speech, any rate (e.g. ../shared/data/audio/speech/train; never the eval set).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Output folder: train.csv, usage.csv, val.csv, checkpoints, best.bin (a weights file).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Optimisation steps.
+    #[arg(long, default_value_t = 6000)]
+    pub steps: u64,
+    /// Crops per step.
+    #[arg(long, default_value_t = 8)]
+    pub batch: usize,
+    /// Samples per crop at 16 kHz (multiple of 320).
+    #[arg(long, default_value_t = 8000)]
+    pub crop: usize,
+    /// Peak learning rate (Adam, warm-up then cosine).
+    #[arg(long, default_value_t = 5e-4)]
+    pub lr: f64,
+    /// Encoder width after the input convolution (doubles per stage).
+    #[arg(long, default_value_t = 16)]
+    pub enc_width: usize,
+    /// Decoder width after the input convolution (halves per stage).
+    #[arg(long, default_value_t = 192)]
+    pub dec_width: usize,
+    /// Latent channels (split into 2 groups).
+    #[arg(long, default_value_t = 128)]
+    pub latent: usize,
+    /// Codebook entries (1024 = 10-bit tokens, 2 kbps).
+    #[arg(long, default_value_t = 1024)]
+    pub codes: usize,
+    /// ResBlocks per stage (1: kernel 3; 2: kernels 3 and 7).
+    #[arg(long, default_value_t = 1)]
+    pub blocks: usize,
+    /// Unquantised warm-up steps before the k-means initialisation of the codebooks.
+    #[arg(long, default_value_t = 300)]
+    pub vq_start: u64,
+    /// Step from which the STFT discriminator and the adversarial losses are on (default: never).
+    #[arg(long)]
+    pub gan_start: Option<u64>,
+    /// Steps between validations.
+    #[arg(long, default_value_t = 250)]
+    pub eval_interval: u64,
+    /// Continue from the checkpoint in `--out`.
+    #[arg(long)]
+    pub resume: bool,
+    /// Seed of initialisation and sampling.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the networks train: cpu (default) or wgpu.
+    #[arg(long, default_value = "cpu", value_parser = crate::commands::parse_device)]
+    pub device: cinder_core::Device,
 }
 
 /// Arguments of `cinder train walloc`.
@@ -107,7 +167,48 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
         TrainCommand::Pc(a) => train_pc(a),
         #[cfg(feature = "train")]
         TrainCommand::Walloc(a) => train_walloc(a),
+        #[cfg(feature = "train")]
+        TrainCommand::Hifi(a) => train_hifi(a),
     }
+}
+
+#[cfg(feature = "train")]
+fn train_hifi(a: &HifiTrainArgs) -> Result<()> {
+    use cinder_codecs::hifi::train::{train, TrainConfig};
+    use cinder_codecs::hifi::HifiConfig;
+    let cfg = TrainConfig {
+        data: a.data.clone(),
+        out: a.out.clone(),
+        model: HifiConfig {
+            enc_base: a.enc_width,
+            latent: a.latent,
+            dec_base: a.dec_width,
+            blocks: a.blocks,
+            codes: a.codes,
+            ..HifiConfig::default()
+        },
+        crop: a.crop,
+        batch: a.batch,
+        steps: a.steps,
+        lr: a.lr,
+        vq_start: a.vq_start,
+        gan_start: a.gan_start,
+        eval_interval: a.eval_interval,
+        resume: a.resume,
+        seed: a.seed,
+        device: a.device,
+        ..TrainConfig::default()
+    };
+    let mut log = |line: &str| eprintln!("{line}");
+    let report = train(&cfg, &mut log)?;
+    eprintln!(
+        "done: {} steps, best validation mel error {:.4}, {:.0} s; weights in {}",
+        report.steps,
+        report.best_mel,
+        report.seconds,
+        report.model.display()
+    );
+    Ok(())
 }
 
 #[cfg(feature = "train")]

@@ -15,6 +15,9 @@
 //! ```
 
 pub use cinder_core::{self as core, Registry};
+/// HiFi-Codec (token API, training with feature `train`).
+#[cfg(feature = "hifi")]
+pub use cinder_hifi as hifi;
 /// Shared burn building blocks and device selection.
 pub use cinder_nn as nn;
 /// The probabilistic-circuit coder (training API for `cinder train pc`).

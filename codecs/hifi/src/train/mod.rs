@@ -1,0 +1,440 @@
+//! Training HiFi-Codec (feature `train`; spec §1.7–1.8, scaled per recipe A of §6.2): `cinder train hifi`.
+//!
+//! Phase 1 (reconstruction): `45·L1(logmel 1024) + L1(logmel 512) + L1(logmel 256)` ([`mel`]) plus
+//! `commit · mean((z − sg(q))²)`; the codebooks follow exponential moving averages ([`vq`]). The first
+//! `vq_start` steps run the autoencoder unquantised and collect encoder outputs; at `vq_start` every codebook is
+//! initialised by k-means on them. Quantiser dropout: each crop is decoded from layer 1 only (1 kbps) with
+//! probability `dropout`, else from both layers (2 kbps), so one decoder serves both quality levels.
+//! Phase 2 (from `gan_start`): LSGAN with a multi-scale STFT discriminator and per-layer-averaged feature
+//! matching ([`disc`]).
+//!
+//! Adam β = (0.8, 0.99) (DAC's; the reference's (0.5, 0.9) is tuned for a month-long run), linear warm-up then
+//! cosine decay to 10 %. Batches are pure functions of `(seed, step)`, so a resumed run sees the same data.
+//! Files in `--out`: `train.csv`, `usage.csv` (per-codebook usage and perplexity), `val.csv` (mel error of the
+//! held-out clips at 1 and 2 kbps), `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt` (resume), and
+//! `best.bin` (the best validation checkpoint as a `CWHF` weights file).
+
+pub mod data;
+pub mod disc;
+pub mod mel;
+pub mod vq;
+
+use crate::config::{HifiConfig, HOP};
+use crate::grvq::Codebooks;
+use crate::model::{net_bytes, HifiModel};
+use crate::net::HifiNet;
+use crate::weights::HifiWeights;
+use crate::HifiError;
+use burn::module::Module;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Device, Tensor, TensorData};
+use data::{sample_seed, SpeechData};
+use mel::MelLoss;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+use vq::VqState;
+
+/// Settings of one training run.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Folder of training speech (any rate; resampled to 16 kHz, downmixed).
+    pub data: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Network shape.
+    pub model: HifiConfig,
+    /// Samples per crop (a multiple of 320).
+    pub crop: usize,
+    /// Crops per step.
+    pub batch: usize,
+    /// Total steps.
+    pub steps: u64,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Warm-up steps.
+    pub warmup: u64,
+    /// Seed of initialisation and sampling.
+    pub seed: u64,
+    /// Unquantised steps before k-means initialisation of the codebooks.
+    pub vq_start: u64,
+    /// Probability that a crop is decoded from the first residual layer only.
+    pub dropout: f64,
+    /// Weight of the commitment loss.
+    pub commit: f64,
+    /// Step at which the adversarial losses start (`None`: reconstruction only).
+    pub gan_start: Option<u64>,
+    /// Every `val_every`-th file is held out.
+    pub val_every: usize,
+    /// Seconds of each held-out file used for validation.
+    pub val_seconds: f64,
+    /// Steps between validations.
+    pub eval_interval: u64,
+    /// Steps between checkpoints.
+    pub checkpoint_interval: u64,
+    /// Continue from the checkpoint in `out`.
+    pub resume: bool,
+    /// Where the networks train.
+    pub device: cinder_core::Device,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            data: PathBuf::from("../shared/data/audio/speech/train"),
+            out: PathBuf::from("hifi-train"),
+            model: HifiConfig::default(),
+            crop: 8000,
+            batch: 8,
+            steps: 6000,
+            lr: 5e-4,
+            warmup: 200,
+            seed: 1,
+            vq_start: 300,
+            dropout: 0.4,
+            commit: 2.5,
+            gan_start: None,
+            val_every: 25,
+            val_seconds: 4.0,
+            eval_interval: 250,
+            checkpoint_interval: 50,
+            resume: false,
+            device: cinder_core::Device::Cpu,
+        }
+    }
+}
+
+/// What a run reached.
+#[derive(Debug, Clone)]
+pub struct TrainReport {
+    /// Steps done in total.
+    pub steps: u64,
+    /// Best validation mel error at the top quality.
+    pub best_mel: f64,
+    /// Seconds of this invocation.
+    pub seconds: f64,
+    /// The best weights file.
+    pub model: PathBuf,
+}
+
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> HifiError + '_ {
+    move |e| HifiError::Data(format!("cannot write {}: {e}", path.display()))
+}
+
+/// Appends a CSV line, writing the header first into a new file.
+pub(crate) fn append(path: &Path, header: &str, line: &str) -> Result<(), HifiError> {
+    let fresh = !path.exists();
+    let mut f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io_err(path))?;
+    if fresh {
+        writeln!(f, "{header}").map_err(io_err(path))?;
+    }
+    writeln!(f, "{line}").map_err(io_err(path))
+}
+
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HifiError> {
+    let tmp = path.with_extension("tmp");
+    std::fs::write(&tmp, bytes)
+        .and_then(|_| std::fs::rename(&tmp, path))
+        .map_err(io_err(path))
+}
+
+fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
+    if step < cfg.warmup {
+        return cfg.lr * (step + 1) as f64 / cfg.warmup as f64;
+    }
+    let t = (step - cfg.warmup) as f64 / cfg.steps.saturating_sub(cfg.warmup).max(1) as f64;
+    cfg.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
+}
+
+fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, HifiError> {
+    t.into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(|e| HifiError::Network(format!("{e:?}")))
+}
+
+/// `[batch, latent, frames]` values → frame-major `(batch · frames) × latent`.
+fn frame_major(z: &[f32], batch: usize, latent: usize, frames: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; z.len()];
+    for b in 0..batch {
+        for c in 0..latent {
+            for t in 0..frames {
+                out[(b * frames + t) * latent + c] = z[(b * latent + c) * frames + t];
+            }
+        }
+    }
+    out
+}
+
+/// The inverse of [`frame_major`].
+fn channel_major(q: &[f32], batch: usize, latent: usize, frames: usize) -> Vec<f32> {
+    let mut out = vec![0.0f32; q.len()];
+    for b in 0..batch {
+        for t in 0..frames {
+            for c in 0..latent {
+                out[(b * latent + c) * frames + t] = q[(b * frames + t) * latent + c];
+            }
+        }
+    }
+    out
+}
+
+/// Mel error (HiFi-GAN's L1 between 80-band log-mels) of the held-out clips at 1 and 2 kbps.
+fn validate(model: &HifiModel, clips: &[Vec<f32>], device: &Device) -> Result<[f64; 2], HifiError> {
+    let metric = MelLoss::mel_error(device);
+    let mut out = [0.0f64; 2];
+    for (slot, layers) in [(0usize, 1usize), (1, 2)] {
+        let mut total = 0.0;
+        for clip in clips {
+            let tokens = model.tokens(clip, layers)?;
+            let decoded = model.decode_tokens(&tokens, layers)?;
+            let n = clip.len();
+            let t = |v: Vec<f32>| Tensor::<3>::from_data(TensorData::new(v, [1, 1, n]), device);
+            let e = metric.forward(t(clip.clone()), t(decoded[..n].to_vec()));
+            total += f64::from(e.into_scalar::<f32>());
+        }
+        out[slot] = total / clips.len().max(1) as f64;
+    }
+    Ok(out)
+}
+
+/// Runs (or resumes) training.
+pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport, HifiError> {
+    let started = Instant::now();
+    cfg.model.validate()?;
+    if cfg.crop % HOP != 0 || cfg.crop == 0 || cfg.batch == 0 {
+        return Err(HifiError::Unsupported(format!(
+            "crop {} must be a positive multiple of {HOP}",
+            cfg.crop
+        )));
+    }
+    std::fs::create_dir_all(&cfg.out).map_err(io_err(&cfg.out))?;
+    let data = SpeechData::load(&cfg.data, cfg.val_every, log)?;
+    let val_len = (cfg.val_seconds * 16_000.0) as usize / HOP * HOP;
+    let val_clips: Vec<Vec<f32>> = data
+        .val
+        .iter()
+        .map(|c| c[..c.len().min(val_len)].to_vec())
+        .collect();
+    let net_err = |e: cinder_nn::NnError| HifiError::Network(e.to_string());
+    let device = cinder_nn::training_device(cfg.device).map_err(net_err)?;
+    let eval_device = cinder_nn::inference_device(cfg.device).map_err(net_err)?;
+    device.seed(cfg.seed);
+    let m = cfg.model;
+    let mut net = HifiNet::new(&m, &device);
+    let mut optim = AdamConfig::new().with_beta_1(0.8).with_beta_2(0.99).init();
+    let books = Codebooks::new(&m, vec![0.0; m.codebooks() * m.codes * m.code_dim()])?;
+    let mut vq = VqState::new(books);
+    let mut adversary = cfg.gan_start.map(|_| disc::Adversary::new(&device));
+    let mel = MelLoss::hifi_codec(&device);
+    let paths = |name: &str| cfg.out.join(name);
+    let mut step = 0u64;
+    let mut best = f64::INFINITY;
+    let mut vq_ready = false;
+    if cfg.resume && paths("state.txt").exists() {
+        let text = std::fs::read_to_string(paths("state.txt")).map_err(io_err(&cfg.out))?;
+        let mut f = text.split_whitespace();
+        step = f.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        best = f.next().and_then(|s| s.parse().ok()).unwrap_or(f64::INFINITY);
+        vq_ready = f.next() == Some("1");
+        net = net
+            .try_load_file(paths("checkpoint.bpk"))
+            .map_err(|e| HifiError::BadWeights(format!("checkpoint: {e}")))?;
+        if paths("optim.bpk").exists() {
+            optim = optim
+                .load(&paths("optim.bpk"))
+                .map_err(|e| HifiError::BadWeights(format!("optimiser state: {e}")))?;
+        }
+        if vq_ready {
+            let bytes = std::fs::read(paths("vq.bin")).map_err(io_err(&cfg.out))?;
+            vq.load_bytes(&bytes)?;
+        }
+        if let Some(adv) = adversary.as_mut() {
+            adv.resume(&cfg.out, &device)?;
+        }
+        log(&format!(
+            "resumed at step {step} (best mel error {best:.4}, codebooks ready: {vq_ready})"
+        ));
+    }
+
+    let pool_steps = 25u64;
+    let mut pool: Vec<f32> = Vec::new();
+    let mut window = [0.0f64; 4];
+    let mut window_n = 0u64;
+    let latent = m.latent;
+    let frames = cfg.crop / HOP;
+    while step < cfg.steps {
+        let wave = data.batch(cfg.seed, step, cfg.batch, cfg.crop);
+        let x = Tensor::<3>::from_data(TensorData::new(wave, [cfg.batch, 1, cfg.crop]), &device);
+        let z = net.encoder.forward(x.clone());
+        if !vq_ready && step >= cfg.vq_start {
+            log(&format!(
+                "k-means initialisation of {} codebooks on {} frames",
+                m.codebooks(),
+                pool.len() / latent
+            ));
+            vq.kmeans_init(&pool, 12, cfg.seed)?;
+            pool = Vec::new();
+            vq_ready = true;
+        }
+        let (zq, commit) = if vq_ready {
+            let zf = frame_major(&values(z.clone())?, cfg.batch, latent, frames);
+            let q = vq.quantise(&zf, step, true);
+            let mut sel = q.all;
+            for b in 0..cfg.batch {
+                let r = sample_seed(cfg.seed ^ 0xD80, step, b as u64);
+                if ((r >> 11) as f64 / (1u64 << 53) as f64) < cfg.dropout {
+                    let span = b * frames * latent..(b + 1) * frames * latent;
+                    sel[span.clone()].copy_from_slice(&q.first[span]);
+                }
+            }
+            let qt = Tensor::<3>::from_data(
+                TensorData::new(
+                    channel_major(&sel, cfg.batch, latent, frames),
+                    [cfg.batch, latent, frames],
+                ),
+                &device,
+            );
+            let commit = (z.clone() - qt.clone()).powi_scalar(2).mean();
+            (z.clone() + (qt - z).detach(), Some(commit))
+        } else {
+            if step + pool_steps >= cfg.vq_start {
+                pool.extend(frame_major(&values(z.clone())?, cfg.batch, latent, frames));
+            }
+            (z, None)
+        };
+        let y = net.decoder.forward(zq);
+        let recon = mel.forward(x.clone(), y.clone());
+        let mut loss = recon.clone();
+        let commit_value = match commit {
+            Some(c) => {
+                let v = f64::from(c.clone().into_scalar::<f32>());
+                loss = loss + c * cfg.commit;
+                v
+            }
+            None => 0.0,
+        };
+        let lr = learning_rate(cfg, step);
+        let mut adv_values = (0.0, 0.0);
+        if let (Some(adv), Some(start)) = (adversary.as_mut(), cfg.gan_start) {
+            if step >= start {
+                let (g_loss, d_value, g_value) = adv.losses(x, y, lr)?;
+                loss = loss + g_loss;
+                adv_values = (d_value, g_value);
+            }
+        }
+        let recon_value = f64::from(recon.into_scalar::<f32>());
+        if !recon_value.is_finite() {
+            return Err(HifiError::Network(format!("loss diverged at step {step}")));
+        }
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = optim.step(lr, net, grads);
+        step += 1;
+        window[0] += recon_value;
+        window[1] += commit_value;
+        window[2] += adv_values.0;
+        window[3] += adv_values.1;
+        window_n += 1;
+
+        if step % 10 == 0 || step == cfg.steps {
+            let n = window_n.max(1) as f64;
+            let secs = started.elapsed().as_secs_f64();
+            append(
+                &paths("train.csv"),
+                "step,lr,mel_loss,commit,d_loss,g_adv,seconds",
+                &format!(
+                    "{step},{lr:.3e},{:.5},{:.5},{:.5},{:.5},{secs:.1}",
+                    window[0] / n,
+                    window[1] / n,
+                    window[2] / n,
+                    window[3] / n
+                ),
+            )?;
+            log(&format!(
+                "step {step}/{} lr {lr:.2e} mel {:.4} commit {:.4} d {:.3} g {:.3} {secs:.0} s",
+                cfg.steps,
+                window[0] / n,
+                window[1] / n,
+                window[2] / n,
+                window[3] / n
+            ));
+            window = [0.0; 4];
+            window_n = 0;
+        }
+        if vq_ready && step % 100 == 0 {
+            let usage = vq.take_usage();
+            let line: Vec<String> = usage.iter().map(|(u, p)| format!("{u:.3},{p:.1}")).collect();
+            append(
+                &paths("usage.csv"),
+                "step,usage_l1g1,perplexity_l1g1,usage_l1g2,perplexity_l1g2,usage_l2g1,perplexity_l2g1,usage_l2g2,perplexity_l2g2",
+                &format!("{step},{}", line.join(",")),
+            )?;
+            let low: Vec<usize> = (0..usage.len()).filter(|&i| usage[i].0 < 0.05).collect();
+            if !low.is_empty() && step >= cfg.vq_start + 500 {
+                return Err(HifiError::Network(format!(
+                    "codebook collapse at step {step}: codebooks {low:?} use under 5 % of their entries ({usage:?})"
+                )));
+            }
+        }
+        let validate_now = vq_ready && (step % cfg.eval_interval.max(1) == 0 || step == cfg.steps);
+        if validate_now && !val_clips.is_empty() {
+            let eval_net = net.valid().to_device(&eval_device);
+            let model =
+                HifiModel::from_parts(m, vq.books.clone(), vq.prior(), eval_net.clone(), &eval_device);
+            let [q1, q2] = validate(&model, &val_clips, &eval_device)?;
+            append(
+                &paths("val.csv"),
+                "step,mel_error_1kbps,mel_error_2kbps",
+                &format!("{step},{q1:.5},{q2:.5}"),
+            )?;
+            log(&format!(
+                "validation at step {step}: mel error {q1:.4} (1 kbps) {q2:.4} (2 kbps)"
+            ));
+            if q2 < best {
+                best = q2;
+                let bytes = HifiWeights::to_bytes(&m, &vq.books, &vq.prior(), &net_bytes(eval_net)?);
+                write_atomic(&paths("best.bin"), &bytes)?;
+                log(&format!("new best {q2:.4} -> best.bin"));
+            }
+        }
+        if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
+            write_atomic(&paths("checkpoint.bpk"), &net_bytes(net.clone())?)?;
+            let opt = optim
+                .into_bytes()
+                .map_err(|e| HifiError::Network(format!("optimiser state: {e}")))?;
+            write_atomic(&paths("optim.bpk"), &opt)?;
+            if vq_ready {
+                write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
+            }
+            if let Some(adv) = adversary.as_ref() {
+                adv.checkpoint(&cfg.out)?;
+            }
+            write_atomic(
+                &paths("state.txt"),
+                format!("{step} {best} {}\n", u8::from(vq_ready)).as_bytes(),
+            )?;
+        }
+    }
+    Ok(TrainReport {
+        steps: step,
+        best_mel: best,
+        seconds: started.elapsed().as_secs_f64(),
+        model: paths("best.bin"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_invert() {
+        let z: Vec<f32> = (0..2 * 3 * 4).map(|i| i as f32).collect();
+        let f = frame_major(&z, 2, 3, 4);
+        assert_eq!(channel_major(&f, 2, 3, 4), z);
+        assert_eq!(f[0..3], [0.0, 4.0, 8.0]);
+    }
+}
