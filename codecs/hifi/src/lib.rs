@@ -10,15 +10,18 @@
 //! k-means initialisation and dead-code restart, quantiser dropout, then LSGAN with a multi-scale STFT
 //! discriminator.
 
+mod codec;
 pub mod config;
 mod error;
 pub mod grvq;
 pub mod model;
 pub mod net;
+pub mod tokens;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod weights;
 
+pub use codec::{registered, HifiCodec, BLOCK_FRAMES, EMBEDDED_WEIGHTS, HIFI_INFO, MODEL_ID};
 pub use config::{HifiConfig, HOP, SAMPLE_RATE};
 pub use error::HifiError;
 pub use model::HifiModel;

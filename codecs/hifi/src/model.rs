@@ -84,6 +84,12 @@ impl HifiModel {
 
     /// Encoder output for 16 kHz mono samples: `frames × latent`, frame-major.
     pub fn latents(&self, samples: &[f32]) -> Result<Vec<f32>, HifiError> {
+        self.latents_chunked(samples, CHUNK_FRAMES)
+    }
+
+    /// [`HifiModel::latents`] with chunks of `chunk_frames` frames (`usize::MAX`: the whole clip at once).
+    pub fn latents_chunked(&self, samples: &[f32], chunk_frames: usize) -> Result<Vec<f32>, HifiError> {
+        let chunk_frames = chunk_frames.max(1);
         let frames = Self::frames_for(samples.len());
         let mut padded = samples.to_vec();
         padded.resize(frames * HOP, 0.0);
@@ -92,7 +98,7 @@ impl HifiModel {
         let mut out = vec![0.0f32; frames * latent];
         let mut a = 0;
         while a < frames {
-            let b = (a + CHUNK_FRAMES).min(frames);
+            let b = a.saturating_add(chunk_frames).min(frames);
             let (lo, hi) = (a.saturating_sub(margin), (b + margin).min(frames));
             let input = Tensor::<3>::from_data(
                 TensorData::new(padded[lo * HOP..hi * HOP].to_vec(), [1, 1, (hi - lo) * HOP]),

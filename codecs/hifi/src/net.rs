@@ -1,21 +1,22 @@
 //! The encoder and decoder networks (spec §1.3, §1.4; widths scaled per §6.2).
 //!
 //! * [`Encoder`]: `conv_pre` (1 → `enc_base`, k7) → four stages `LeakyReLU(0.1) → strided conv` (strides 2, 4, 5,
-//!   8; channels doubling) each followed by a multi-receptive-field block of ResBlock1s whose running sum is
-//!   normalised after every block (spec §1.3) → `LeakyReLU(0.01) → conv_post` (k3) to the latent.
+//!   8; channels doubling) each followed by a multi-receptive-field block (the mean of its ResBlock1s) →
+//!   `LeakyReLU(0.01) → conv_post` (k3) to the latent.
 //! * [`Decoder`]: HiFi-GAN V1 — `conv_pre` (k7) → four stages `LeakyReLU(0.1) → ConvTranspose1d` (rates 8, 5, 4, 2;
 //!   channels halving) + the mean of the ResBlock1s → `LeakyReLU → conv (k7) → tanh`.
 //!
 //! Deviations from the reference, on purpose:
-//! * The encoder's normalisation is a *per-frame* group norm (statistics over the channels of each group of 16 at
-//!   every time step). The reference's GroupNorm pools over the whole clip, which makes every token depend on the
-//!   entire file; per-frame statistics keep the encoder local, so chunked encoding of long files reproduces
-//!   whole-file tokens exactly (tested) and memory stays bounded.
+//! * No GroupNorm in the encoder. The reference's GroupNorm pools statistics over the whole clip, which makes
+//!   every token depend on the entire file (chunked encoding could not reproduce whole-file tokens). A per-frame
+//!   group norm (local) was tried first: it discards each frame's level, and training stalled at a mel loss of
+//!   ≈ 70 (45 × L1 ≈ 1.5) for 230 steps (first run, 2026-11-27). Without normalisation the encoder is a plain
+//!   local conv stack, so chunked encoding reproduces whole-file tokens (tested) in bounded memory.
 //! * No weight normalisation (it is removed at inference anyway); burn's default initialisation.
 //! * One or two ResBlock1 per stage instead of three (compute, spec §6.2).
 
 use crate::config::{HifiConfig, DEC_STAGES, DILATIONS, ENC_STAGES};
-use burn::module::{Module, Param};
+use burn::module::Module;
 use burn::nn::conv::{Conv1d, Conv1dConfig, ConvTranspose1d, ConvTranspose1dConfig};
 use burn::nn::PaddingConfig1d;
 use burn::tensor::activation::{leaky_relu, tanh};
@@ -59,31 +60,19 @@ impl ResBlock1 {
     }
 }
 
-/// Group normalisation per time step: channels in groups of 16 (or one group below 16), statistics over each
-/// group's channels at each frame, then a per-channel affine map.
-#[derive(Module, Debug)]
-pub struct FrameNorm {
-    gamma: Param<Tensor<1>>,
-    beta: Param<Tensor<1>>,
-}
-
-impl FrameNorm {
-    fn new(channels: usize, device: &Device) -> Self {
-        FrameNorm {
-            gamma: Param::from_tensor(Tensor::ones([channels], device)),
-            beta: Param::from_tensor(Tensor::zeros([channels], device)),
-        }
+/// A multi-receptive-field block: the mean of the ResBlock1s applied to `x`.
+fn mrf(blocks: &[ResBlock1], x: Tensor<3>) -> Tensor<3> {
+    let mut sum: Option<Tensor<3>> = None;
+    for block in blocks {
+        let b = block.forward(x.clone());
+        sum = Some(match sum {
+            None => b,
+            Some(s) => s + b,
+        });
     }
-
-    fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let [b, c, t] = x.dims();
-        let groups = (c / 16).max(1);
-        let g = x.reshape([b, groups, c / groups, t]);
-        let mean = g.clone().mean_dim(2);
-        let centred = g - mean;
-        let var = centred.clone().powi_scalar(2).mean_dim(2);
-        let normed = (centred / (var + 1e-6).sqrt()).reshape([b, c, t]);
-        normed * self.gamma.val().reshape([1, c, 1]) + self.beta.val().reshape([1, c, 1])
+    match sum {
+        Some(s) => s / blocks.len() as f64,
+        None => x,
     }
 }
 
@@ -91,24 +80,11 @@ impl FrameNorm {
 struct EncoderStage {
     down: Conv1d,
     blocks: Vec<ResBlock1>,
-    norms: Vec<FrameNorm>,
 }
 
 impl EncoderStage {
     fn forward(&self, x: Tensor<3>) -> Tensor<3> {
-        let x = self.down.forward(leaky_relu(x, 0.1));
-        let mut sum: Option<Tensor<3>> = None;
-        for (block, norm) in self.blocks.iter().zip(&self.norms) {
-            let h = block.forward(x.clone());
-            sum = Some(norm.forward(match sum {
-                None => h,
-                Some(s) => s + h,
-            }));
-        }
-        match sum {
-            Some(s) => s / self.blocks.len() as f64,
-            None => x,
-        }
+        mrf(&self.blocks, self.down.forward(leaky_relu(x, 0.1)))
     }
 }
 
@@ -140,7 +116,6 @@ impl Encoder {
                         .iter()
                         .map(|&k| ResBlock1::new(out, k, device))
                         .collect(),
-                    norms: (0..cfg.blocks).map(|_| FrameNorm::new(out, device)).collect(),
                 }
             })
             .collect();
@@ -212,17 +187,7 @@ impl Decoder {
     pub fn forward(&self, latent: Tensor<3>) -> Tensor<3> {
         let mut x = self.pre.forward(latent);
         for stage in &self.stages {
-            let h = stage.up.forward(leaky_relu(x, 0.1));
-            let n = stage.blocks.len().max(1) as f64;
-            let mut sum: Option<Tensor<3>> = None;
-            for block in &stage.blocks {
-                let b = block.forward(h.clone());
-                sum = Some(match sum {
-                    None => b,
-                    Some(s) => s + b,
-                });
-            }
-            x = sum.map(|s| s / n).unwrap_or(h);
+            x = mrf(&stage.blocks, stage.up.forward(leaky_relu(x, 0.1)));
         }
         tanh(self.post.forward(leaky_relu(x, 0.1)))
     }

@@ -50,6 +50,8 @@ fn all_codecs() -> Vec<cinder_core::RegisteredCodec> {
     codecs.push(cinder_walloc::registered());
     #[cfg(feature = "pc")]
     codecs.push(cinder_pc::registered());
+    #[cfg(feature = "hifi")]
+    codecs.push(cinder_hifi::registered());
     codecs
 }
 
