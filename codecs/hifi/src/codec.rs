@@ -11,13 +11,13 @@
 
 use crate::config::{HOP, SAMPLE_RATE};
 use crate::model::HifiModel;
-use crate::tokens::{decode_block, encode_block};
+use crate::tokens::{decode_block, encode_block, Neighbours};
 use cinder_core::{
     AnyCodec, Audio, AudioCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, MediaKind, OpenOptions,
     QualityInfo, RegisteredCodec, WeightsSource,
 };
 use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// Model id of the shipped architecture (CWHF weights).
 pub const MODEL_ID: u16 = 1;
@@ -54,6 +54,7 @@ pub static HIFI_INFO: CodecInfo = CodecInfo {
 #[derive(Debug, Clone)]
 pub struct HifiCodec {
     model: Arc<HifiModel>,
+    neighbours: Arc<OnceLock<Neighbours>>,
     quality: u8,
 }
 
@@ -97,6 +98,7 @@ impl HifiCodec {
         }
         Ok(HifiCodec {
             model: Arc::new(model),
+            neighbours: Arc::new(OnceLock::new()),
             quality,
         })
     }
@@ -153,6 +155,12 @@ impl HifiCodec {
         Ok((tokens, samples.len(), gain))
     }
 
+    /// The first layer's neighbour tables (built on first use: ≈ 0.1 s).
+    fn neighbours(&self) -> &Neighbours {
+        self.neighbours
+            .get_or_init(|| Neighbours::new(&self.model.codebooks, self.model.config.groups))
+    }
+
     fn per_frame(&self, quality: u8) -> usize {
         usize::from(quality) * self.model.config.groups
     }
@@ -184,9 +192,8 @@ impl AudioCodec for HifiCodec {
             },
         });
         let per = self.per_frame(self.quality);
-        let codes = self.model.config.codes;
         for block in tokens.chunks(BLOCK_FRAMES * per) {
-            let bytes = encode_block(block, per, &self.model.prior, codes)?;
+            let bytes = encode_block(block, per, &self.model.prior, self.neighbours())?;
             container.push(ids::chunk::CODED, bytes);
         }
         Ok(container)
@@ -228,7 +235,6 @@ impl AudioCodec for HifiCodec {
             return Audio::new(SAMPLE_RATE, 1, Vec::new());
         }
         let per = self.per_frame(h.quality);
-        let codes = self.model.config.codes;
         let total_frames = HifiModel::frames_for(samples);
         let blocks: Vec<&[u8]> = container
             .chunks_of(ids::chunk::CODED)
@@ -247,7 +253,7 @@ impl AudioCodec for HifiCodec {
             let n = (total_frames - b * BLOCK_FRAMES).min(BLOCK_FRAMES);
             match blocks
                 .get(b)
-                .map(|bytes| decode_block(bytes, n, per, &self.model.prior, codes))
+                .map(|bytes| decode_block(bytes, n, per, &self.model.prior, self.neighbours()))
             {
                 Some(Ok(t)) => tokens.extend(t),
                 Some(Err(e)) if !opts.conceal => return Err(e.into()),
@@ -280,7 +286,7 @@ impl AudioCodec for HifiCodec {
         let per = self.per_frame(self.quality);
         let mut bits = 0.0;
         for block in tokens.chunks(BLOCK_FRAMES * per) {
-            bits += 8.0 * encode_block(block, per, &self.model.prior, self.model.config.codes)?.len() as f64;
+            bits += 8.0 * encode_block(block, per, &self.model.prior, self.neighbours())?.len() as f64;
         }
         Ok(bits)
     }
