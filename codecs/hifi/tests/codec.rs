@@ -105,7 +105,7 @@ fn damaged_files_are_errors_or_concealed() {
     let file = codec.encode(&audio, &EncodeOptions::default()).unwrap();
     assert_eq!(file.chunks_of(ids::chunk::CODED).count(), 2);
     // A block removed: an error, or with `conceal` audio of the right length, the lost block muted.
-    let mut cut = Container::new(file.header.clone());
+    let mut cut = Container::new(file.header);
     let first = file.chunks_of(ids::chunk::CODED).next().unwrap();
     cut.push(ids::chunk::CODED, first.data.clone());
     assert!(codec.decode(&cut, &DecodeOptions::default()).is_err());
@@ -115,7 +115,7 @@ fn damaged_files_are_errors_or_concealed() {
     assert_eq!(concealed.samples.len(), audio.samples.len());
     assert!(concealed.samples[250 * HOP..].iter().all(|&v| v == 0.0));
     // Truncated block bytes: an error or audio, never a panic.
-    let mut trunc = Container::new(file.header.clone());
+    let mut trunc = Container::new(file.header);
     for c in file.chunks_of(ids::chunk::CODED) {
         trunc.push(ids::chunk::CODED, c.data[..c.data.len() / 3].to_vec());
     }

@@ -245,7 +245,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             .map_err(|e| HifiError::BadWeights(format!("checkpoint: {e}")))?;
         if paths("optim.bpk").exists() {
             optim = optim
-                .load(&paths("optim.bpk"))
+                .load(paths("optim.bpk"))
                 .map_err(|e| HifiError::BadWeights(format!("optimiser state: {e}")))?;
         }
         if vq_ready {

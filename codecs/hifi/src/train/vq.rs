@@ -16,6 +16,9 @@ fn mix(mut z: u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// One frame's tokens, layer-1 and all-layer reconstructions, and the residual each layer saw.
+type FrameResult = (Vec<u16>, Vec<f32>, Vec<f32>, Vec<f32>);
+
 /// The trainable state of all codebooks.
 #[derive(Debug, Clone)]
 pub struct VqState {
@@ -126,7 +129,7 @@ impl VqState {
         let frames = latents.len() / latent;
         let nb = self.nbooks();
         let books = &self.books;
-        let per_frame: Vec<(Vec<u16>, Vec<f32>, Vec<f32>, Vec<f32>)> = (0..frames)
+        let per_frame: Vec<FrameResult> = (0..frames)
             .into_par_iter()
             .map(|f| {
                 let z = &latents[f * latent..(f + 1) * latent];
@@ -209,10 +212,10 @@ impl VqState {
                     rng = mix(rng);
                     let f = (rng % frames as u64) as usize;
                     let src = &per_frame[f].3[layer * latent + g * dim..layer * latent + (g + 1) * dim];
-                    for d in 0..dim {
+                    for (d, &v) in src.iter().enumerate() {
                         rng = mix(rng);
                         let noise = ((rng >> 40) as f32 / (1u64 << 24) as f32 - 0.5) * 0.02;
-                        self.books.data[k * dim + d] = src[d] + noise;
+                        self.books.data[k * dim + d] = v + noise;
                         self.sums[k * dim + d] = self.books.data[k * dim + d] * 0.5;
                     }
                     self.counts[k] = 0.5;
