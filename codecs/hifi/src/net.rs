@@ -22,13 +22,7 @@ use burn::nn::PaddingConfig1d;
 use burn::tensor::activation::{leaky_relu, tanh};
 use burn::tensor::{Device, Tensor};
 
-fn conv(input: usize, output: usize, kernel: usize, dilation: usize, device: &Device) -> Conv1d {
-    let pad = dilation * (kernel / 2);
-    Conv1dConfig::new(input, output, kernel)
-        .with_dilation(dilation)
-        .with_padding(PaddingConfig1d::Explicit(pad, pad))
-        .init(device)
-}
+use cinder_nn::conv1d_same as conv;
 
 /// HiFi-GAN's ResBlock1: three pairs `LeakyReLU → dilated conv (d = 1, 3, 5) → LeakyReLU → conv`, each added back.
 #[derive(Module, Debug)]

@@ -2,8 +2,8 @@
 //! 3×3 "same" convolutions, GroupNorm/SiLU residual blocks and single-head spatial self-attention.
 
 use burn::module::Module;
-use burn::nn::conv::{Conv2d, Conv2dConfig};
-use burn::nn::{GroupNorm, GroupNormConfig, PaddingConfig2d};
+use burn::nn::conv::{Conv1d, Conv1dConfig, Conv2d, Conv2dConfig};
+use burn::nn::{GroupNorm, GroupNormConfig, PaddingConfig1d, PaddingConfig2d};
 use burn::tensor::activation::{silu, softmax};
 use burn::tensor::{Device, Tensor};
 
@@ -27,6 +27,15 @@ pub fn conv_same(input: usize, output: usize, kernel: usize, device: &Device) ->
     let pad = kernel / 2;
     Conv2dConfig::new([input, output], [kernel, kernel])
         .with_padding(PaddingConfig2d::Explicit(pad, pad, pad, pad))
+        .init(device)
+}
+
+/// A 1-D convolution with `dilation · (kernel / 2)` zeros on each side (same length for odd kernels).
+pub fn conv1d_same(input: usize, output: usize, kernel: usize, dilation: usize, device: &Device) -> Conv1d {
+    let pad = dilation * (kernel / 2);
+    Conv1dConfig::new(input, output, kernel)
+        .with_dilation(dilation)
+        .with_padding(PaddingConfig1d::Explicit(pad, pad))
         .init(device)
 }
 

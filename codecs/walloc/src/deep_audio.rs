@@ -36,13 +36,7 @@ impl Snake {
     }
 }
 
-fn conv1d(input: usize, output: usize, kernel: usize, dilation: usize, device: &Device) -> Conv1d {
-    let pad = dilation * (kernel / 2);
-    Conv1dConfig::new(input, output, kernel)
-        .with_dilation(dilation)
-        .with_padding(PaddingConfig1d::Explicit(pad, pad))
-        .init(device)
-}
+use cinder_nn::conv1d_same as conv1d;
 
 #[derive(Module, Debug)]
 struct ResidualUnit {

@@ -6,18 +6,8 @@
 use crate::config::SAMPLE_RATE;
 use crate::HifiError;
 use cinder_datasets::folders::AudioFolder;
+use cinder_nn::train_io::sample_seed;
 use std::path::Path;
-
-/// SplitMix64 of (seed, step, index).
-pub fn sample_seed(seed: u64, step: u64, i: u64) -> u64 {
-    let mix = |mut z: u64| {
-        z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
-    mix(seed ^ mix(step.wrapping_mul(1_000_003) ^ i))
-}
 
 /// Training and validation clips at 16 kHz.
 #[derive(Debug, Clone)]

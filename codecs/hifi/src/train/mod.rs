@@ -28,9 +28,9 @@ use crate::HifiError;
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
-use data::{sample_seed, SpeechData};
+use cinder_nn::train_io::sample_seed;
+use data::SpeechData;
 use mel::MelLoss;
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 use vq::VqState;
@@ -123,23 +123,11 @@ fn io_err(path: &Path) -> impl Fn(std::io::Error) -> HifiError + '_ {
 
 /// Appends a CSV line, writing the header first into a new file.
 pub(crate) fn append(path: &Path, header: &str, line: &str) -> Result<(), HifiError> {
-    let fresh = !path.exists();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(io_err(path))?;
-    if fresh {
-        writeln!(f, "{header}").map_err(io_err(path))?;
-    }
-    writeln!(f, "{line}").map_err(io_err(path))
+    cinder_nn::train_io::append_csv(path, header, line).map_err(io_err(path))
 }
 
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HifiError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(io_err(path))
+    cinder_nn::train_io::write_atomic(path, bytes).map_err(io_err(path))
 }
 
 fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {

@@ -6,15 +6,8 @@
 
 use crate::grvq::Codebooks;
 use crate::HifiError;
+use cinder_nn::train_io::mix;
 use rayon::prelude::*;
-
-/// SplitMix64 step.
-fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
 
 /// One frame's tokens, layer-1 and all-layer reconstructions, and the residual each layer saw.
 type FrameResult = (Vec<u16>, Vec<f32>, Vec<f32>, Vec<f32>);

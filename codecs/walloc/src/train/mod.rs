@@ -23,7 +23,6 @@ use crate::WallocError;
 use burn::module::Module;
 use burn::optim::{AdamWConfig, GradientsParams};
 use burn::tensor::{Device, Tensor};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
 
@@ -115,18 +114,7 @@ pub(crate) trait Task {
     fn weights_file(&self, net: Self::Net) -> Result<Vec<u8>, WallocError>;
 }
 
-/// SplitMix64: a stateless mix of (seed, step, index) into sampling decisions.
-pub(crate) fn mix(mut z: u64) -> u64 {
-    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    z ^ (z >> 31)
-}
-
-/// The random stream of sample `i` of `step`.
-pub(crate) fn sample_seed(seed: u64, step: u64, i: u64) -> u64 {
-    mix(seed ^ mix(step.wrapping_mul(1_000_003) ^ i))
-}
+pub(crate) use cinder_nn::train_io::{mix, sample_seed};
 
 fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     if step < cfg.warmup {
@@ -137,26 +125,17 @@ fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     cfg.lr * (floor + (1.0 - floor) * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
 }
 
+fn io_err(path: &Path) -> impl Fn(std::io::Error) -> WallocError + '_ {
+    move |e| WallocError::Unsupported(format!("cannot write {}: {e}", path.display()))
+}
+
 /// Appends a CSV line, writing the header first into a new file.
 pub(crate) fn append(path: &Path, header: &str, line: &str) -> Result<(), WallocError> {
-    let io = |e: std::io::Error| WallocError::Unsupported(format!("cannot write {}: {e}", path.display()));
-    let fresh = !path.exists();
-    let mut f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(path)
-        .map_err(io)?;
-    if fresh {
-        writeln!(f, "{header}").map_err(io)?;
-    }
-    writeln!(f, "{line}").map_err(io)
+    cinder_nn::train_io::append_csv(path, header, line).map_err(io_err(path))
 }
 
 fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), WallocError> {
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, bytes)
-        .and_then(|_| std::fs::rename(&tmp, path))
-        .map_err(|e| WallocError::Unsupported(format!("cannot write {}: {e}", path.display())))
+    cinder_nn::train_io::write_atomic(path, bytes).map_err(io_err(path))
 }
 
 /// The shared loop: resume, steps, logs, validation, checkpoints.
