@@ -65,6 +65,10 @@ pub struct HifiTrainArgs {
     /// Continue from the checkpoint in `--out`.
     #[arg(long)]
     pub resume: bool,
+    /// Start from a weights file (e.g. codecs/hifi/weights/hifi_16k.bin: networks and codebooks; no optimiser
+    /// state); the shape options must match it.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
     /// Seed of initialisation and sampling.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
@@ -195,6 +199,7 @@ fn train_hifi(a: &HifiTrainArgs) -> Result<()> {
         gan_start: a.gan_start,
         eval_interval: a.eval_interval,
         resume: a.resume,
+        init: a.init.clone(),
         seed: a.seed,
         device: a.device,
         ..TrainConfig::default()

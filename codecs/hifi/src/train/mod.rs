@@ -74,6 +74,9 @@ pub struct TrainConfig {
     pub checkpoint_interval: u64,
     /// Continue from the checkpoint in `out`.
     pub resume: bool,
+    /// Start a fresh run from a `CWHF` weights file (networks and codebooks; the codebooks skip the k-means
+    /// initialisation). Ignored when resuming from a checkpoint.
+    pub init: Option<PathBuf>,
     /// Where the networks train.
     pub device: cinder_core::Device,
 }
@@ -99,6 +102,7 @@ impl Default for TrainConfig {
             eval_interval: 250,
             checkpoint_interval: 50,
             resume: false,
+            init: None,
             device: cinder_core::Device::Cpu,
         }
     }
@@ -222,7 +226,30 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let mut step = 0u64;
     let mut best = f64::INFINITY;
     let mut vq_ready = false;
-    if cfg.resume && paths("state.txt").exists() {
+    let resuming = cfg.resume && paths("state.txt").exists();
+    if let (Some(path), false) = (&cfg.init, resuming) {
+        let bytes = std::fs::read(path).map_err(|e| HifiError::Data(format!("{}: {e}", path.display())))?;
+        let w = HifiWeights::from_bytes(&bytes)?;
+        if w.config != m {
+            return Err(HifiError::BadWeights(format!(
+                "{} holds a {:?} model, the run asks for {m:?}",
+                path.display(),
+                w.config
+            )));
+        }
+        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(w.burnpack))
+            .map_err(|e| HifiError::BadWeights(format!("network record: {e}")))?;
+        net = net
+            .try_load_record(record)
+            .map_err(|e| HifiError::BadWeights(format!("network record does not fit: {e}")))?;
+        vq = VqState::new(w.codebooks);
+        vq_ready = true;
+        log(&format!(
+            "initialised from {} (networks and codebooks)",
+            path.display()
+        ));
+    }
+    if resuming {
         let text = std::fs::read_to_string(paths("state.txt")).map_err(io_err(&cfg.out))?;
         let mut f = text.split_whitespace();
         step = f.next().and_then(|s| s.parse().ok()).unwrap_or(0);

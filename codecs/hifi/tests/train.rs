@@ -1,0 +1,70 @@
+//! The training loop on a tiny synthetic speech folder: a run started from the shipped weights (`--init`)
+//! trains, checkpoints and resumes; a weights file of another shape is refused.
+#![cfg(feature = "train")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cinder_core::Audio;
+use cinder_hifi::train::{train, TrainConfig};
+use cinder_hifi::HifiConfig;
+
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for k in 0..3 {
+        let samples: Vec<f32> = (0..16_000 * 2)
+            .map(|t| {
+                let x = t as f32 / 16_000.0;
+                0.2 * (2.0 * std::f32::consts::PI * (140.0 + 30.0 * k as f32) * x).sin()
+                    * (0.6 + 0.4 * (9.0 * x).sin())
+            })
+            .collect();
+        let wav = cinder_datasets::io::encode_wav(&Audio::new(16_000, 1, samples).unwrap()).unwrap();
+        std::fs::write(dir.path().join(format!("clip{k}.wav")), wav).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn init_from_shipped_weights_trains_and_resumes() {
+    let data = folder();
+    let out = tempfile::tempdir().unwrap();
+    let weights = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(weights.path(), cinder_hifi::EMBEDDED_WEIGHTS).unwrap();
+    let mut cfg = TrainConfig {
+        data: data.path().to_path_buf(),
+        out: out.path().to_path_buf(),
+        crop: 3200,
+        batch: 2,
+        steps: 2,
+        warmup: 1,
+        vq_start: 0,
+        init: Some(weights.path().to_path_buf()),
+        eval_interval: 1000,
+        checkpoint_interval: 1,
+        ..TrainConfig::default()
+    };
+    let mut log = |_: &str| {};
+    let report = train(&cfg, &mut log).unwrap();
+    assert_eq!(report.steps, 2);
+    let state = std::fs::read_to_string(out.path().join("state.txt")).unwrap();
+    assert!(
+        state.starts_with("2 ") && state.trim_end().ends_with(" 1"),
+        "{state}"
+    );
+    cfg.steps = 3;
+    cfg.resume = true;
+    assert_eq!(train(&cfg, &mut log).unwrap().steps, 3);
+    let csv = std::fs::read_to_string(out.path().join("train.csv")).unwrap();
+    assert!(csv.lines().count() >= 2, "{csv}");
+
+    let other = tempfile::tempdir().unwrap();
+    let bad = TrainConfig {
+        out: other.path().to_path_buf(),
+        model: HifiConfig {
+            dec_base: 64,
+            ..HifiConfig::default()
+        },
+        resume: false,
+        ..cfg
+    };
+    assert!(train(&bad, &mut log).is_err());
+}
