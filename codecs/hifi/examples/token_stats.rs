@@ -6,6 +6,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::{AudioCodec, EncodeOptions};
+use cinder_hifi::tokens::Neighbours;
 use cinder_hifi::{HifiCodec, HifiModel};
 use std::path::Path;
 
@@ -28,30 +29,8 @@ fn main() {
     let model: &HifiModel = codec.model();
     let books = &model.codebooks;
     let k = books.codes;
-    // Neighbour ranks: rank[b][prev][cur].
-    let mut rank = vec![0u16; 4 * k * k];
-    for b in 0..4 {
-        for p in 0..k {
-            let e = books.entry(b, p);
-            let mut order: Vec<(f32, usize)> = (0..k)
-                .map(|c| {
-                    (
-                        books
-                            .entry(b, c)
-                            .iter()
-                            .zip(e)
-                            .map(|(x, y)| (x - y) * (x - y))
-                            .sum(),
-                        c,
-                    )
-                })
-                .collect();
-            order.sort_by(|a, b| a.partial_cmp(b).unwrap());
-            for (r, (_, c)) in order.iter().enumerate() {
-                rank[(b * k + p) * k + c] = r as u16;
-            }
-        }
-    }
+    // Ranks among all four codebooks' neighbours (the coder ranks only the first layer's two).
+    let neighbours = Neighbours::new(books, 4);
     let folder =
         cinder_datasets::folders::AudioFolder::open(Path::new(&args[1]), Some(16_000), true).unwrap();
     let (mut marg, mut ranks) = (vec![0u64; 4 * k], vec![0u64; 4 * k]);
@@ -67,7 +46,7 @@ fn main() {
                 marg[b * k + frame[b] as usize] += 1;
                 if f > 0 {
                     let p = tokens[(f - 1) * 4 + b] as usize;
-                    ranks[b * k + rank[(b * k + p) * k + frame[b] as usize] as usize] += 1;
+                    ranks[b * k + neighbours.rank(b, p, frame[b] as usize)] += 1;
                 }
             }
         }

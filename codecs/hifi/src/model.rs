@@ -33,7 +33,8 @@ pub struct HifiModel {
     device: Device,
 }
 
-fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, HifiError> {
+/// A tensor's values, row-major.
+pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, HifiError> {
     t.into_data()
         .try_into_vec_as::<f32>()
         .map_err(|e| HifiError::Network(format!("{e:?}")))
@@ -44,11 +45,7 @@ impl HifiModel {
     pub fn load(bytes: &[u8], device: cinder_core::Device) -> Result<HifiModel, HifiError> {
         let w = HifiWeights::from_bytes(bytes)?;
         let device = cinder_nn::inference_device(device).map_err(|e| HifiError::Network(e.to_string()))?;
-        let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(w.burnpack.clone()))
-            .map_err(|e| HifiError::BadWeights(format!("network record: {e}")))?;
-        let net = HifiNet::new(&w.config, &device)
-            .try_load_record(record)
-            .map_err(|e| HifiError::BadWeights(format!("network record does not fit: {e}")))?;
+        let net = load_net(HifiNet::new(&w.config, &device), &w.burnpack)?;
         Ok(HifiModel {
             config: w.config,
             codebooks: w.codebooks,
@@ -181,6 +178,14 @@ impl HifiModel {
     pub fn net(&self) -> &HifiNet {
         &self.net
     }
+}
+
+/// Loads burnpack bytes (from a weights file) into a network of the same shape.
+pub fn load_net(net: HifiNet, burnpack: &[u8]) -> Result<HifiNet, HifiError> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(burnpack.to_vec()))
+        .map_err(|e| HifiError::BadWeights(format!("network record: {e}")))?;
+    net.try_load_record(record)
+        .map_err(|e| HifiError::BadWeights(format!("network record does not fit: {e}")))
 }
 
 /// The burnpack bytes of a network.

@@ -72,6 +72,11 @@ impl Neighbours {
         }
     }
 
+    /// Rank of `code` among the neighbours of `prev` in codebook `book` (0 = `prev` itself).
+    pub fn rank(&self, book: usize, prev: usize, code: usize) -> usize {
+        usize::from(self.rank[(book * self.codes + prev) * self.codes + code])
+    }
+
     fn books(&self) -> usize {
         self.order.len() / (self.codes * self.codes).max(1)
     }

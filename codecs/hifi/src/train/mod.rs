@@ -21,7 +21,7 @@ pub mod vq;
 
 use crate::config::{HifiConfig, HOP};
 use crate::grvq::Codebooks;
-use crate::model::{net_bytes, HifiModel};
+use crate::model::{load_net, net_bytes, values, HifiModel};
 use crate::net::HifiNet;
 use crate::weights::HifiWeights;
 use crate::HifiError;
@@ -142,12 +142,6 @@ fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     cfg.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
 }
 
-fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, HifiError> {
-    t.into_data()
-        .try_into_vec_as::<f32>()
-        .map_err(|e| HifiError::Network(format!("{e:?}")))
-}
-
 /// `[batch, latent, frames]` values → frame-major `(batch · frames) × latent`.
 fn frame_major(z: &[f32], batch: usize, latent: usize, frames: usize) -> Vec<f32> {
     let mut out = vec![0.0f32; z.len()];
@@ -237,11 +231,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                 w.config
             )));
         }
-        let record = burn::store::ModuleRecord::from_bytes(burn::tensor::Bytes::from_bytes_vec(w.burnpack))
-            .map_err(|e| HifiError::BadWeights(format!("network record: {e}")))?;
-        net = net
-            .try_load_record(record)
-            .map_err(|e| HifiError::BadWeights(format!("network record does not fit: {e}")))?;
+        net = load_net(net, &w.burnpack)?;
         vq = VqState::new(w.codebooks);
         vq_ready = true;
         log(&format!(

@@ -127,14 +127,17 @@ impl VqState {
             .map(|f| {
                 let z = &latents[f * latent..(f + 1) * latent];
                 let mut tokens = vec![0u16; nb];
-                let mut first = vec![0.0f32; latent];
                 let mut all = vec![0.0f32; latent];
-                books.quantise_frame(z, 1, &mut tokens, &mut first);
                 books.quantise_frame(z, layers, &mut tokens, &mut all);
-                // The residual each layer saw: layer l sees z − (sum of layers < l).
+                // The residual each layer saw: layer l sees z − (sum of layers < l); the sum after layer 1 is the
+                // 1 kbps reconstruction (layer 1's choice does not depend on later layers).
                 let mut seen = Vec::with_capacity(layers * latent);
                 let mut acc = vec![0.0f32; latent];
+                let mut first = Vec::new();
                 for layer in 0..layers {
+                    if layer == 1 {
+                        first = acc.clone();
+                    }
                     for c in 0..latent {
                         seen.push(z[c] - acc[c]);
                     }
@@ -147,6 +150,9 @@ impl VqState {
                             acc[g * dim + d] += e[d];
                         }
                     }
+                }
+                if layers == 1 {
+                    first = acc;
                 }
                 (tokens, first, all, seen)
             })
