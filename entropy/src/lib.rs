@@ -77,6 +77,7 @@ pub use models::adaptive::{AdaptiveConfig, AdaptiveModel};
 pub use models::context::ContextModel;
 pub use models::custom::{CdfFn, CdfSlice};
 pub use models::escape::Escape;
+pub use models::rank::RankModel;
 pub use models::table_set::TableSet;
 pub use models::uniform::{decode_bits, encode_bits, Uniform};
 pub use quantize::{check_precision, leaky_quantize, MAX_PRECISION, MIN_PRECISION};

@@ -29,6 +29,7 @@
 
 mod chunk;
 mod container;
+pub mod cursor;
 mod error;
 mod header;
 pub mod ids;

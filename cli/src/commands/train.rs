@@ -14,6 +14,70 @@ pub enum TrainCommand {
     /// HiFi-Codec (GRVQ speech codec): mel + commitment losses with EMA codebooks, then an STFT-discriminator GAN.
     #[cfg(feature = "train")]
     Hifi(HifiTrainArgs),
+    /// VQGAN extreme image codec: L1 + MS-SSIM with an EMA codebook, then k-means quality levels (`--levels`).
+    #[cfg(feature = "train")]
+    Vqgan(VqganTrainArgs),
+}
+
+/// Arguments of `cinder train vqgan`.
+#[cfg(feature = "train")]
+#[derive(Debug, clap::Args)]
+pub struct VqganTrainArgs {
+    /// Folder of training photos (e.g. ../shared/data/images/train; never Kodak).
+    #[arg(long)]
+    pub data: PathBuf,
+    /// Output folder: train.csv, usage.csv, val.csv, checkpoints, best.bin (a weights file).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Optimisation steps.
+    #[arg(long, default_value_t = 2000)]
+    pub steps: u64,
+    /// Crops per step.
+    #[arg(long, default_value_t = 8)]
+    pub batch: usize,
+    /// Crop side in pixels (multiple of 16).
+    #[arg(long, default_value_t = 128)]
+    pub crop: usize,
+    /// Peak learning rate (Adam, warm-up then cosine).
+    #[arg(long, default_value_t = 4e-4)]
+    pub lr: f64,
+    /// Channels at 1/2, 1/4, 1/8, 1/16 resolution, comma-separated.
+    #[arg(long, default_value = "32,64,96,128", value_delimiter = ',')]
+    pub widths: Vec<usize>,
+    /// Codebook entries (1024: 10 bits an index, 0.039 bpp uniform).
+    #[arg(long, default_value_t = 1024)]
+    pub codes: usize,
+    /// Dimension of a codebook entry.
+    #[arg(long, default_value_t = 16)]
+    pub code_dim: usize,
+    /// ResBlocks per decoder stage.
+    #[arg(long, default_value_t = 1)]
+    pub dec_blocks: usize,
+    /// Weight of 1 − MS-SSIM next to L1.
+    #[arg(long, default_value_t = 0.2)]
+    pub ms_ssim_weight: f32,
+    /// Unquantised warm-up steps before the k-means initialisation of the codebook.
+    #[arg(long, default_value_t = 150)]
+    pub vq_start: u64,
+    /// Steps between validations.
+    #[arg(long, default_value_t = 200)]
+    pub eval_interval: u64,
+    /// Continue from the checkpoint in `--out`.
+    #[arg(long)]
+    pub resume: bool,
+    /// Instead of training: build the quality levels (k-means of the codebook to 8 … 512 entries, each
+    /// fine-tuned) from this one-level weights file (e.g. OUT/best.bin) and write OUT/levels.bin.
+    #[arg(long)]
+    pub levels: Option<PathBuf>,
+    /// Fine-tuning steps per level (with --levels).
+    #[arg(long, default_value_t = 40)]
+    pub finetune_steps: u64,
+    /// Seed of initialisation and sampling.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Where the networks train: cpu (default) or wgpu.
+    #[arg(long, default_value = "cpu", value_parser = crate::commands::parse_device)]
+    pub device: cinder_core::Device,
 }
 
 /// Arguments of `cinder train hifi`.
@@ -173,7 +237,59 @@ pub fn run(cmd: &TrainCommand) -> Result<()> {
         TrainCommand::Walloc(a) => train_walloc(a),
         #[cfg(feature = "train")]
         TrainCommand::Hifi(a) => train_hifi(a),
+        #[cfg(feature = "train")]
+        TrainCommand::Vqgan(a) => train_vqgan(a),
     }
+}
+
+#[cfg(feature = "train")]
+fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
+    use cinder_codecs::vqgan::train::reduce::{build_levels, ReduceConfig};
+    use cinder_codecs::vqgan::train::{train, TrainConfig};
+    use cinder_codecs::vqgan::VqganConfig;
+    anyhow::ensure!(a.widths.len() == 4, "--widths takes four values");
+    let cfg = TrainConfig {
+        data: a.data.clone(),
+        out: a.out.clone(),
+        model: VqganConfig {
+            widths: [a.widths[0], a.widths[1], a.widths[2], a.widths[3]],
+            codes: a.codes,
+            code_dim: a.code_dim,
+            dec_blocks: a.dec_blocks,
+            ..VqganConfig::default()
+        },
+        crop: a.crop,
+        batch: a.batch,
+        steps: a.steps,
+        lr: a.lr,
+        ms_ssim_weight: a.ms_ssim_weight,
+        vq_start: a.vq_start,
+        eval_interval: a.eval_interval,
+        resume: a.resume,
+        seed: a.seed,
+        device: a.device,
+        ..TrainConfig::default()
+    };
+    let mut log = |line: &str| eprintln!("{line}");
+    if let Some(base) = &a.levels {
+        let reduce = ReduceConfig {
+            base: base.clone(),
+            finetune_steps: a.finetune_steps,
+            ..ReduceConfig::default()
+        };
+        let out = build_levels(&cfg, &reduce, &mut log)?;
+        eprintln!("done: levels in {}", out.display());
+        return Ok(());
+    }
+    let report = train(&cfg, &mut log)?;
+    eprintln!(
+        "done: {} steps, best validation PSNR {:.3} dB, {:.0} s; weights in {}",
+        report.steps,
+        report.best_psnr,
+        report.seconds,
+        report.model.display()
+    );
+    Ok(())
 }
 
 #[cfg(feature = "train")]

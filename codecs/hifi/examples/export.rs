@@ -6,12 +6,12 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use burn::module::Module;
-use cinder_hifi::grvq::Codebooks;
+use cinder_hifi::grvq::zero_codebooks;
 use cinder_hifi::model::net_bytes;
 use cinder_hifi::net::HifiNet;
-use cinder_hifi::train::vq::VqState;
 use cinder_hifi::weights::HifiWeights;
 use cinder_hifi::HifiConfig;
+use cinder_nn::vq::VqState;
 use std::path::PathBuf;
 
 fn main() {
@@ -35,8 +35,7 @@ fn main() {
     let net = HifiNet::new(&cfg, &device)
         .try_load_file(dir.join("checkpoint.bpk"))
         .expect("checkpoint.bpk fits the config");
-    let books = Codebooks::new(&cfg, vec![0.0; cfg.codebooks() * cfg.codes * cfg.code_dim()]).unwrap();
-    let mut vq = VqState::new(books);
+    let mut vq = VqState::new(zero_codebooks(&cfg).unwrap());
     vq.load_bytes(&std::fs::read(dir.join("vq.bin")).expect("vq.bin"))
         .unwrap();
     let bytes = HifiWeights::to_bytes(&cfg, &vq.books, &vq.prior(), &net_bytes(net).unwrap());

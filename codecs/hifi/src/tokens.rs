@@ -4,8 +4,7 @@
 //! * **First-layer tokens** (one per group) are coded by their *rank* among the previous frame's token's
 //!   nearest codebook neighbours ([`Neighbours`]; rank 0 = the same token). Speech latents move smoothly, so
 //!   small ranks dominate: on held-out training speech the rank entropy is ≈ 1.2 bits below the token entropy.
-//!   A rank is sent as its octave `⌊log2(rank + 1)⌋` (an adaptive 11-ary model per codebook) and the bits below the
-//!   octave's leading one (adaptive binary models per octave and bit position).
+//!   Ranks go through cinder-entropy's [`RankModel`] (adaptive octave + bits, one context per codebook).
 //! * **Second-layer tokens** (residual detail, not smooth) get a binary "same as the previous frame" flag (two
 //!   contexts: was the previous flag set?) and otherwise the token from an adaptive 1024-ary model that starts
 //!   from the codebook's usage counts on the training set (stored in the weights file).
@@ -16,7 +15,7 @@
 use crate::grvq::Codebooks;
 use crate::HifiError;
 use cinder_entropy::{
-    AdaptiveConfig, AdaptiveModel, ByteRangeDecoder, ByteRangeEncoder, ContextModel, FifoDecoder, FifoEncoder,
+    AdaptiveConfig, AdaptiveModel, ByteRangeDecoder, ByteRangeEncoder, ContextModel, RankModel,
 };
 
 /// Adaptation of the token models: a symbol adds 24 to its count; counts are halved at 2^18.
@@ -85,10 +84,8 @@ impl Neighbours {
 struct Models {
     repeat: Vec<ContextModel>,
     token: Vec<AdaptiveModel>,
-    octave: Vec<AdaptiveModel>,
-    /// `[book][octave][bit]` binary models.
-    bits: Vec<AdaptiveModel>,
-    octaves: usize,
+    /// One rank context per codebook.
+    rank: RankModel,
 }
 
 impl Models {
@@ -109,55 +106,13 @@ impl Models {
                 .collect();
             token.push(AdaptiveModel::with_counts(&scaled, TOKEN_CONFIG)?);
         }
-        let octaves = (usize::BITS - codes.leading_zeros()) as usize; // ⌊log2(codes)⌋ + 1
-                                                                      // Octaves and bits start flat with some inertia, so one early symbol does not make them overconfident
-                                                                      // (increment 24 from counts of 1 cost ≈ 0.4 bits a token more on held-out training speech).
-        let slow = AdaptiveConfig {
-            increment: 2,
-            limit: 1 << 13,
-        };
         Ok(Models {
             repeat: (0..books)
                 .map(|_| ContextModel::new(2, 2, AdaptiveConfig::default()))
                 .collect::<Result<_, _>>()?,
             token,
-            octave: (0..books)
-                .map(|_| AdaptiveModel::with_counts(&vec![4; octaves], slow))
-                .collect::<Result<_, _>>()?,
-            bits: (0..books * octaves * octaves)
-                .map(|_| AdaptiveModel::with_counts(&[8, 8], slow))
-                .collect::<Result<_, _>>()?,
-            octaves,
+            rank: RankModel::new(codes, books)?,
         })
-    }
-
-    fn bit(&mut self, book: usize, octave: usize, i: usize) -> &mut AdaptiveModel {
-        &mut self.bits[(book * self.octaves + octave) * self.octaves + i]
-    }
-
-    fn encode_rank<E: FifoEncoder>(
-        &mut self,
-        enc: &mut E,
-        book: usize,
-        rank: usize,
-    ) -> Result<(), HifiError> {
-        let v = rank + 1;
-        let octave = (usize::BITS - 1 - v.leading_zeros()) as usize;
-        self.octave[book].encode(enc, octave as u32)?;
-        for i in (0..octave).rev() {
-            let bit = ((v >> i) & 1) as u32;
-            self.bit(book, octave, i).encode(enc, bit)?;
-        }
-        Ok(())
-    }
-
-    fn decode_rank<D: FifoDecoder>(&mut self, dec: &mut D, book: usize) -> Result<usize, HifiError> {
-        let octave = (self.octave[book].decode(dec)? as usize).min(self.octaves - 1);
-        let mut v = 1usize;
-        for i in (0..octave).rev() {
-            v = (v << 1) | self.bit(book, octave, i).decode(dec)? as usize;
-        }
-        Ok(v - 1)
     }
 }
 
@@ -187,7 +142,7 @@ pub fn encode_block(
             let p = usize::from(tokens[(f - 1) * per + b]);
             if b < ranked {
                 let r = neighbours.rank[(b * codes + p) * codes + t];
-                models.encode_rank(&mut enc, b, usize::from(r))?;
+                models.rank.encode(&mut enc, b, usize::from(r))?;
                 continue;
             }
             let same = u32::from(p == t);
@@ -223,7 +178,7 @@ pub fn decode_block(
             }
             let p = usize::from(out[(f - 1) * per + b]);
             if b < ranked {
-                let r = models.decode_rank(&mut dec, b)?;
+                let r = models.rank.decode(&mut dec, b)?;
                 if r >= codes {
                     return Err(HifiError::Corrupt(format!("neighbour rank {r} ≥ {codes}")));
                 }
@@ -257,7 +212,7 @@ mod tests {
         let codes = cfg.codes;
         // Entries on a line, so neighbours are index neighbours.
         let data: Vec<f32> = (0..4 * codes).flat_map(|i| [(i % codes) as f32, 0.0]).collect();
-        let books = Codebooks::new(&cfg, data).unwrap();
+        let books = crate::grvq::codebooks(&cfg, data).unwrap();
         let nb = Neighbours::new(&books, 2);
         let prior: Vec<u32> = (0..4 * codes).map(|i| 1 + (i % 7) as u32).collect();
         let mut tokens = Vec::new();

@@ -10,7 +10,6 @@ use crate::config::HifiConfig;
 use crate::grvq::Codebooks;
 use crate::HifiError;
 use cinder_format::WeightsDigest;
-use sha2::{Digest, Sha256};
 
 const MAGIC: &[u8; 4] = b"CWHF";
 const VERSION: u32 = 1;
@@ -54,14 +53,7 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// First 8 bytes of the SHA-256 of `bytes`.
-pub fn digest_of(bytes: &[u8]) -> WeightsDigest {
-    let full = Sha256::digest(bytes);
-    let mut d = WeightsDigest::default();
-    let n = d.len();
-    d.copy_from_slice(&full[..n]);
-    d
-}
+pub use cinder_core::weights_digest as digest_of;
 
 impl HifiWeights {
     /// Parses a weights file.
@@ -89,7 +81,7 @@ impl HifiWeights {
             .chunks_exact(4)
             .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
             .collect();
-        let codebooks = Codebooks::new(&config, data)?;
+        let codebooks = crate::grvq::codebooks(&config, data)?;
         let prior = (0..books).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
         let len = usize::try_from(r.u64()?).map_err(|_| HifiError::BadWeights("record length".into()))?;
         let burnpack = r.take(len)?.to_vec();
@@ -139,7 +131,7 @@ mod tests {
             codes: 3,
             ..HifiConfig::default()
         };
-        let books = Codebooks::new(&cfg, (0..24).map(|i| i as f32 * 0.5).collect()).unwrap();
+        let books = crate::grvq::codebooks(&cfg, (0..24).map(|i| i as f32 * 0.5).collect()).unwrap();
         let prior: Vec<u32> = (0..12).collect();
         let bytes = HifiWeights::to_bytes(&cfg, &books, &prior, b"record");
         let w = HifiWeights::from_bytes(&bytes).unwrap();

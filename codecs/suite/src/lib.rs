@@ -23,6 +23,9 @@ pub use cinder_nn as nn;
 /// The probabilistic-circuit coder (training API for `cinder train pc`).
 #[cfg(feature = "pc")]
 pub use cinder_pc as pc;
+/// The VQGAN extreme image codec (model API, training with feature `train`).
+#[cfg(feature = "vqgan")]
+pub use cinder_vqgan as vqgan;
 /// WaLLoC (compressed-domain API).
 #[cfg(feature = "walloc")]
 pub use cinder_walloc as walloc;
@@ -52,6 +55,8 @@ fn all_codecs() -> Vec<cinder_core::RegisteredCodec> {
     codecs.push(cinder_pc::registered());
     #[cfg(feature = "hifi")]
     codecs.push(cinder_hifi::registered());
+    #[cfg(feature = "vqgan")]
+    codecs.push(cinder_vqgan::registered());
     codecs
 }
 

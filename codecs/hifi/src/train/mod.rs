@@ -1,7 +1,7 @@
 //! Training HiFi-Codec (feature `train`; spec §1.7–1.8, scaled per recipe A of §6.2): `cinder train hifi`.
 //!
 //! Phase 1 (reconstruction): `45·L1(logmel 1024) + L1(logmel 512) + L1(logmel 256)` ([`mel`]) plus
-//! `commit · mean((z − sg(q))²)`; the codebooks follow exponential moving averages ([`vq`]). The first
+//! `commit · mean((z − sg(q))²)`; the codebooks follow exponential moving averages ([`VqState`]). The first
 //! `vq_start` steps run the autoencoder unquantised and collect encoder outputs; at `vq_start` every codebook is
 //! initialised by k-means on them. Quantiser dropout: each crop is decoded from layer 1 only (1 kbps) with
 //! probability `dropout`, else from both layers (2 kbps), so one decoder serves both quality levels.
@@ -17,10 +17,8 @@
 pub mod data;
 pub mod disc;
 pub mod mel;
-pub mod vq;
 
 use crate::config::{HifiConfig, HOP};
-use crate::grvq::Codebooks;
 use crate::model::{load_net, net_bytes, values, HifiModel};
 use crate::net::HifiNet;
 use crate::weights::HifiWeights;
@@ -29,11 +27,11 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use cinder_nn::train_io::sample_seed;
+use cinder_nn::vq::{from_vectors as channel_major, to_vectors as frame_major, VqState};
 use data::SpeechData;
 use mel::MelLoss;
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-use vq::VqState;
 
 /// Settings of one training run.
 #[derive(Debug, Clone)]
@@ -142,32 +140,6 @@ fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     cfg.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
 }
 
-/// `[batch, latent, frames]` values → frame-major `(batch · frames) × latent`.
-fn frame_major(z: &[f32], batch: usize, latent: usize, frames: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; z.len()];
-    for b in 0..batch {
-        for c in 0..latent {
-            for t in 0..frames {
-                out[(b * frames + t) * latent + c] = z[(b * latent + c) * frames + t];
-            }
-        }
-    }
-    out
-}
-
-/// The inverse of [`frame_major`].
-fn channel_major(q: &[f32], batch: usize, latent: usize, frames: usize) -> Vec<f32> {
-    let mut out = vec![0.0f32; q.len()];
-    for b in 0..batch {
-        for t in 0..frames {
-            for c in 0..latent {
-                out[(b * latent + c) * frames + t] = q[(b * frames + t) * latent + c];
-            }
-        }
-    }
-    out
-}
-
 /// Mel error (HiFi-GAN's L1 between 80-band log-mels) of the held-out clips at 1 and 2 kbps.
 fn validate(model: &HifiModel, clips: &[Vec<f32>], device: &Device) -> Result<[f64; 2], HifiError> {
     let metric = MelLoss::mel_error(device);
@@ -212,8 +184,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let m = cfg.model;
     let mut net = HifiNet::new(&m, &device);
     let mut optim = AdamConfig::new().with_beta_1(0.8).with_beta_2(0.99).init();
-    let books = Codebooks::new(&m, vec![0.0; m.codebooks() * m.codes * m.code_dim()])?;
-    let mut vq = VqState::new(books);
+    let mut vq = VqState::new(crate::grvq::zero_codebooks(&m)?);
     let mut adversary = cfg.gan_start.map(|_| disc::Adversary::new(&device));
     let mel = MelLoss::hifi_codec(&device);
     let paths = |name: &str| cfg.out.join(name);
@@ -255,7 +226,8 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         }
         if vq_ready {
             let bytes = std::fs::read(paths("vq.bin")).map_err(io_err(&cfg.out))?;
-            vq.load_bytes(&bytes)?;
+            vq.load_bytes(&bytes)
+                .map_err(|e| HifiError::BadWeights(e.to_string()))?;
         }
         if let Some(adv) = adversary.as_mut() {
             adv.resume(&cfg.out, &device)?;
@@ -281,7 +253,8 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                 m.codebooks(),
                 pool.len() / latent
             ));
-            vq.kmeans_init(&pool, 12, cfg.seed)?;
+            vq.kmeans_init(&pool, 12, cfg.seed)
+                .map_err(|e| HifiError::Data(e.to_string()))?;
             pool = Vec::new();
             vq_ready = true;
         }
@@ -429,17 +402,4 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         seconds: started.elapsed().as_secs_f64(),
         model: paths("best.bin"),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn layouts_invert() {
-        let z: Vec<f32> = (0..2 * 3 * 4).map(|i| i as f32).collect();
-        let f = frame_major(&z, 2, 3, 4);
-        assert_eq!(channel_major(&f, 2, 3, 4), z);
-        assert_eq!(f[0..3], [0.0, 4.0, 8.0]);
-    }
 }

@@ -4,9 +4,10 @@
 //! unquantised warm-up, and restart of every entry unused for `restart_after` steps from a random residual of the
 //! current batch. Per-codebook usage and perplexity are measured over windows for the logs.
 
-use crate::grvq::Codebooks;
-use crate::HifiError;
-use cinder_nn::train_io::mix;
+use super::kmeans::{kmeans, Clustering};
+use super::Codebooks;
+use crate::train_io::mix;
+use crate::NnError;
 use rayon::prelude::*;
 
 /// One frame's tokens, layer-1 and all-layer reconstructions, and the residual each layer saw.
@@ -56,12 +57,12 @@ impl VqState {
 
     /// k-means initialisation of every codebook from `pool` (frame-major latents, `frames × latent`): layer 1 on
     /// the latents, then each further layer on the residuals of the layers before.
-    pub fn kmeans_init(&mut self, pool: &[f32], iterations: usize, seed: u64) -> Result<(), HifiError> {
+    pub fn kmeans_init(&mut self, pool: &[f32], iterations: usize, seed: u64) -> Result<(), NnError> {
         let (dim, groups, codes) = (self.books.dim, self.books.groups, self.books.codes);
         let latent = dim * groups;
         let frames = pool.len() / latent;
         if frames < codes {
-            return Err(HifiError::Data(format!(
+            return Err(NnError::Codebook(format!(
                 "k-means needs ≥ {codes} frames, got {frames}"
             )));
         }
@@ -71,8 +72,9 @@ impl VqState {
                 let points: Vec<f32> = (0..frames)
                     .flat_map(|f| residual[f * latent + group * dim..f * latent + (group + 1) * dim].to_vec())
                     .collect();
-                let (centres, sizes) = kmeans(
+                let Clustering { centres, masses, .. } = kmeans(
                     &points,
+                    None,
                     dim,
                     codes,
                     iterations,
@@ -83,7 +85,7 @@ impl VqState {
                 for k in 0..codes {
                     let at = (book * codes + k) * dim;
                     self.books.data[at..at + dim].copy_from_slice(&centres[k * dim..(k + 1) * dim]);
-                    let c = (sizes[k] as f32 * per_step * 400.0).max(0.05);
+                    let c = (masses[k] as f32 * per_step * 400.0).max(0.05);
                     self.counts[book * codes + k] = c;
                     for d in 0..dim {
                         self.sums[at + d] = centres[k * dim + d] * c;
@@ -272,12 +274,12 @@ impl VqState {
     }
 
     /// Restores what [`VqState::to_bytes`] wrote (same shape).
-    pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), HifiError> {
+    pub fn load_bytes(&mut self, bytes: &[u8]) -> Result<(), NnError> {
         let n = self.counts.len();
         let need = (self.books.data.len() + 2 * n + self.sums.len() - n) * 4 + n * 8;
         let floats = self.books.data.len() + n + self.sums.len();
         if bytes.len() != floats * 4 + n * 8 || need != bytes.len() {
-            return Err(HifiError::BadWeights(format!(
+            return Err(NnError::Codebook(format!(
                 "quantiser state has {} bytes",
                 bytes.len()
             )));
@@ -302,98 +304,13 @@ impl VqState {
     }
 }
 
-/// k-means++ seeding and Lloyd iterations; returns the centres and the final cluster sizes.
-pub fn kmeans(points: &[f32], dim: usize, k: usize, iterations: usize, seed: u64) -> (Vec<f32>, Vec<usize>) {
-    let n = points.len() / dim;
-    let point = |i: usize| &points[i * dim..(i + 1) * dim];
-    let dist = |a: &[f32], b: &[f32]| a.iter().zip(b).map(|(x, y)| (x - y) * (x - y)).sum::<f32>();
-    let mut rng = mix(seed);
-    let mut centres = Vec::with_capacity(k * dim);
-    centres.extend_from_slice(point((rng % n as u64) as usize));
-    let mut best: Vec<f32> = (0..n).map(|i| dist(point(i), &centres[..dim])).collect();
-    for c in 1..k {
-        let total: f64 = best.iter().map(|&d| f64::from(d)).sum();
-        rng = mix(rng);
-        let mut target = (rng >> 11) as f64 / (1u64 << 53) as f64 * total;
-        let mut pick = n - 1;
-        for (i, &d) in best.iter().enumerate() {
-            target -= f64::from(d);
-            if target <= 0.0 {
-                pick = i;
-                break;
-            }
-        }
-        let p = point(pick).to_vec();
-        centres.extend_from_slice(&p);
-        let _ = c;
-        best.par_iter_mut()
-            .enumerate()
-            .for_each(|(i, b)| *b = b.min(dist(point(i), &p)));
-    }
-    let mut sizes = vec![0usize; k];
-    for _ in 0..iterations {
-        let assign: Vec<usize> = (0..n)
-            .into_par_iter()
-            .map(|i| {
-                let v = point(i);
-                let mut b = (0usize, f32::INFINITY);
-                for c in 0..k {
-                    let d = dist(v, &centres[c * dim..(c + 1) * dim]);
-                    if d < b.1 {
-                        b = (c, d);
-                    }
-                }
-                b.0
-            })
-            .collect();
-        let mut sums = vec![0.0f64; k * dim];
-        sizes.iter_mut().for_each(|s| *s = 0);
-        for (i, &c) in assign.iter().enumerate() {
-            sizes[c] += 1;
-            for d in 0..dim {
-                sums[c * dim + d] += f64::from(points[i * dim + d]);
-            }
-        }
-        for c in 0..k {
-            if sizes[c] > 0 {
-                for d in 0..dim {
-                    centres[c * dim + d] = (sums[c * dim + d] / sizes[c] as f64) as f32;
-                }
-            }
-        }
-    }
-    (centres, sizes)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::HifiConfig;
-
-    #[test]
-    fn kmeans_finds_separated_clusters() {
-        let pts: Vec<f32> = (0..300)
-            .flat_map(|i| {
-                let c = (i % 3) as f32 * 10.0;
-                [c + (i % 7) as f32 * 0.01, -c]
-            })
-            .collect();
-        let (centres, sizes) = kmeans(&pts, 2, 3, 5, 1);
-        assert_eq!(sizes.iter().sum::<usize>(), 300);
-        assert!(sizes.iter().all(|&s| s == 100), "{sizes:?}");
-        let mut xs: Vec<i32> = centres.chunks(2).map(|c| c[0].round() as i32).collect();
-        xs.sort();
-        assert_eq!(xs, vec![0, 10, 20]);
-    }
 
     #[test]
     fn ema_state_round_trips_and_dead_codes_restart() {
-        let cfg = HifiConfig {
-            latent: 4,
-            codes: 8,
-            ..HifiConfig::default()
-        };
-        let books = Codebooks::new(&cfg, vec![0.0; 2 * 2 * 8 * 2]).unwrap();
+        let books = Codebooks::new(2, 2, 8, 2, vec![0.0; 2 * 2 * 8 * 2]).unwrap();
         let mut vq = VqState::new(books);
         vq.restart_after = 2;
         let latents: Vec<f32> = (0..64 * 4).map(|i| ((i * 37 % 17) as f32 - 8.0) / 4.0).collect();
@@ -406,7 +323,7 @@ mod tests {
         assert_eq!(usage.len(), 4);
         assert!(usage.iter().all(|(u, p)| *u > 0.0 && *p >= 1.0));
         let bytes = vq.to_bytes();
-        let mut other = VqState::new(Codebooks::new(&cfg, vec![0.0; 64]).unwrap());
+        let mut other = VqState::new(Codebooks::new(2, 2, 8, 2, vec![0.0; 64]).unwrap());
         other.load_bytes(&bytes).unwrap();
         assert_eq!(other.books, vq.books);
         assert!(other.load_bytes(&bytes[1..]).is_err());

@@ -1,0 +1,229 @@
+//! A loaded VQGAN model: networks on a burn device plus the quality levels; image ↔ index map.
+//!
+//! Images are padded to multiples of 16 by repeating the last row and column, mapped to [−1, 1] (grey is
+//! replicated to RGB), encoded, and every position's encoder output is mapped to an index of the chosen level
+//! ([`Level::index`], plain `f32` on the CPU). Decoding looks the entries up (or takes restored code-space
+//! vectors, [`crate::restore`]), applies the level's `post_quant_conv` and runs the decoder.
+
+use crate::config::{VqganConfig, FACTOR};
+use crate::levels::Level;
+use crate::net::VqganNet;
+use crate::weights::VqganWeights;
+use crate::VqganError;
+use burn::module::Module;
+use burn::store::ModuleRecord;
+use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use cinder_core::Image;
+use cinder_format::WeightsDigest;
+
+/// An index map: `height × width` indices, row-major.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IndexMap {
+    /// Index columns (image width / 16, rounded up).
+    pub width: usize,
+    /// Index rows.
+    pub height: usize,
+    /// The indices.
+    pub data: Vec<u16>,
+}
+
+/// Networks + levels on one device.
+#[derive(Debug)]
+pub struct VqganModel {
+    /// Network shape.
+    pub config: VqganConfig,
+    /// Quality levels by increasing S.
+    pub levels: Vec<Level>,
+    /// Digest of the weights file.
+    pub digest: WeightsDigest,
+    net: VqganNet,
+    device: Device,
+}
+
+/// A tensor's values, row-major.
+pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, VqganError> {
+    t.into_data()
+        .try_into_vec_as::<f32>()
+        .map_err(|e| VqganError::Network(format!("{e:?}")))
+}
+
+/// Loads burnpack bytes into a network of the same shape.
+pub fn load_net(net: VqganNet, burnpack: &[u8]) -> Result<VqganNet, VqganError> {
+    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(burnpack.to_vec()))
+        .map_err(|e| VqganError::BadWeights(format!("network record: {e}")))?;
+    net.try_load_record(record)
+        .map_err(|e| VqganError::BadWeights(format!("network record does not fit: {e}")))
+}
+
+/// The burnpack bytes of a network.
+pub fn net_bytes(net: VqganNet) -> Result<Vec<u8>, VqganError> {
+    net.into_record()
+        .into_bytes()
+        .map(|b| b.to_vec())
+        .map_err(|e| VqganError::Network(format!("cannot serialise the network: {e}")))
+}
+
+/// `[1, 3, H', W']` values in [−1, 1] of an RGB or grey image padded to multiples of 16 (edge repeat).
+pub fn image_planes(image: &Image) -> Result<(Vec<f32>, usize, usize), VqganError> {
+    let ch = usize::from(image.channels);
+    if !matches!(ch, 1 | 3) {
+        return Err(VqganError::Unsupported(format!(
+            "{ch} channels: the VQGAN codec takes RGB (3) or grey (1) images"
+        )));
+    }
+    let (w, h) = (image.width as usize, image.height as usize);
+    if w == 0 || h == 0 || image.data.len() != w * h * ch {
+        return Err(VqganError::Unsupported(format!(
+            "image of {w}×{h}×{ch} with {} bytes",
+            image.data.len()
+        )));
+    }
+    let (pw, ph) = (w.div_ceil(FACTOR) * FACTOR, h.div_ceil(FACTOR) * FACTOR);
+    let mut out = vec![0.0f32; 3 * ph * pw];
+    for y in 0..ph {
+        for x in 0..pw {
+            let at = (y.min(h - 1) * w + x.min(w - 1)) * ch;
+            for c in 0..3 {
+                let v = image.data[at + if ch == 3 { c } else { 0 }];
+                out[(c * ph + y) * pw + x] = f32::from(v) / 127.5 - 1.0;
+            }
+        }
+    }
+    Ok((out, ph, pw))
+}
+
+/// The image of `[3, H', W']` planes in [−1, 1], cropped to `width × height`, with `channels` channels.
+pub fn planes_image(planes: &[f32], ph: usize, pw: usize, width: u32, height: u32, channels: u8) -> Image {
+    let (w, h) = (width as usize, height as usize);
+    let q = |v: f32| ((v + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8;
+    let mut data = Vec::with_capacity(w * h * usize::from(channels));
+    for y in 0..h {
+        for x in 0..w {
+            let px = |c: usize| planes[(c * ph + y) * pw + x];
+            if channels == 1 {
+                data.push(q((px(0) + px(1) + px(2)) / 3.0));
+            } else {
+                data.extend((0..3).map(|c| q(px(c))));
+            }
+        }
+    }
+    Image {
+        width,
+        height,
+        channels,
+        data,
+    }
+}
+
+impl VqganModel {
+    /// Loads a `CWVQ` weights file onto `device`.
+    pub fn load(bytes: &[u8], device: cinder_core::Device) -> Result<VqganModel, VqganError> {
+        let w = VqganWeights::from_bytes(bytes)?;
+        let device = cinder_nn::inference_device(device).map_err(|e| VqganError::Network(e.to_string()))?;
+        let net = load_net(VqganNet::new(&w.config, &device), &w.burnpack)?;
+        Ok(VqganModel {
+            config: w.config,
+            levels: w.levels,
+            digest: w.digest,
+            net,
+            device,
+        })
+    }
+
+    /// Wraps parts (training validation).
+    pub fn from_parts(config: VqganConfig, levels: Vec<Level>, net: VqganNet, device: &Device) -> Self {
+        VqganModel {
+            config,
+            levels,
+            digest: WeightsDigest::default(),
+            net,
+            device: device.clone(),
+        }
+    }
+
+    /// The level with S codes.
+    pub fn level(&self, codes: usize) -> Result<&Level, VqganError> {
+        self.levels
+            .iter()
+            .find(|l| l.codes() == codes)
+            .ok_or_else(|| VqganError::Unsupported(format!("the model has no level with {codes} codes")))
+    }
+
+    /// Encoder output of padded planes: `(h, w, values)` with `z_channels` values per position, position-major.
+    pub fn latents(
+        &self,
+        planes: Vec<f32>,
+        ph: usize,
+        pw: usize,
+    ) -> Result<(usize, usize, Vec<f32>), VqganError> {
+        let x = Tensor::<4>::from_data(TensorData::new(planes, [1, 3, ph, pw]), &self.device);
+        let z = values(self.net.encoder.forward(x))?;
+        let (h, w, zc) = (ph / FACTOR, pw / FACTOR, self.config.z_channels);
+        let mut out = vec![0.0f32; h * w * zc];
+        for c in 0..zc {
+            for p in 0..h * w {
+                out[p * zc + c] = z[c * h * w + p];
+            }
+        }
+        Ok((h, w, out))
+    }
+
+    /// The index map of an image at the level with S codes.
+    pub fn indices(&self, image: &Image, codes: usize) -> Result<IndexMap, VqganError> {
+        let level = self.level(codes)?;
+        let (planes, ph, pw) = image_planes(image)?;
+        let (h, w, z) = self.latents(planes, ph, pw)?;
+        let data = z.chunks(self.config.z_channels).map(|v| level.index(v)).collect();
+        Ok(IndexMap {
+            width: w,
+            height: h,
+            data,
+        })
+    }
+
+    /// Decodes code-space vectors (`h × w × code_dim`, position-major) through a level's `post_quant_conv` and the
+    /// decoder: `[3, 16h, 16w]` planes in about [−1, 1].
+    pub fn decode_codes(
+        &self,
+        level: &Level,
+        h: usize,
+        w: usize,
+        codes: &[f32],
+    ) -> Result<Vec<f32>, VqganError> {
+        let (d, zc) = (self.config.code_dim, self.config.z_channels);
+        let mut z = vec![0.0f32; zc * h * w];
+        for (p, v) in codes.chunks(d).enumerate().take(h * w) {
+            for (c, x) in level.post(v).into_iter().enumerate() {
+                z[c * h * w + p] = x;
+            }
+        }
+        let t = Tensor::<4>::from_data(TensorData::new(z, [1, zc, h, w]), &self.device);
+        values(self.net.decoder.forward(t))
+    }
+
+    /// Decodes an index map of the level with S codes into padded planes.
+    pub fn decode_indices(&self, map: &IndexMap, codes: usize) -> Result<Vec<f32>, VqganError> {
+        let level = self.level(codes)?;
+        let vectors: Vec<f32> = map.data.iter().flat_map(|&i| level.entry(i).to_vec()).collect();
+        self.decode_codes(level, map.height, map.width, &vectors)
+    }
+
+    /// Encodes and decodes an image at the level with S codes (no entropy coding): the reconstruction.
+    pub fn reconstruct(&self, image: &Image, codes: usize) -> Result<Image, VqganError> {
+        let map = self.indices(image, codes)?;
+        let planes = self.decode_indices(&map, codes)?;
+        Ok(planes_image(
+            &planes,
+            map.height * FACTOR,
+            map.width * FACTOR,
+            image.width,
+            image.height,
+            image.channels,
+        ))
+    }
+
+    /// The networks.
+    pub fn net(&self) -> &VqganNet {
+        &self.net
+    }
+}

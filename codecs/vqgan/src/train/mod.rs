@@ -1,0 +1,372 @@
+//! Training the VQGAN (feature `train`; spec B1.1 scaled per §6.4): `cinder train vqgan`.
+//!
+//! Loss `L1 + λ·(1 − MS-SSIM)` ([`loss`]) plus `β · mean((z_e − sg(z_q))²)` (β = 0.25, the taming commitment
+//! weight); the codebook follows exponential moving averages instead of a codebook loss, is k-means-initialised
+//! from encoder outputs collected during `vq_start` unquantised warm-up steps, and restarts entries unused for
+//! 200 steps ([`cinder_nn::vq::VqState`]); usage and perplexity go to `usage.csv`, and the run fails loudly when
+//! fewer than 5 % of the entries are used. Straight-through gradient to the encoder.
+//!
+//! Adam β = (0.5, 0.9) (taming's), linear warm-up then cosine decay to 10 %. Files in `--out`: `train.csv`,
+//! `usage.csv`, `val.csv` (PSNR / MS-SSIM of held-out training photos through the full-codebook codec),
+//! `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt` (resume), `best.bin` (the best validation checkpoint as
+//! a one-level `CWVQ` file). The quality levels are made afterwards by [`reduce`].
+
+pub mod data;
+pub mod loss;
+pub mod reduce;
+
+use crate::config::{VqganConfig, FACTOR};
+use crate::levels::Level;
+use crate::model::{net_bytes, values, VqganModel};
+use crate::net::VqganNet;
+use crate::weights::VqganWeights;
+use crate::VqganError;
+use burn::module::Module;
+use burn::nn::conv::Conv2d;
+use burn::optim::{AdamConfig, GradientsParams};
+use burn::tensor::{Tensor, TensorData};
+use cinder_nn::vq::{from_vectors, to_vectors, Codebooks, VqState};
+use data::{centre_crop, ImageData};
+use loss::ReconLoss;
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+/// Settings of one training run.
+#[derive(Debug, Clone)]
+pub struct TrainConfig {
+    /// Folder of training photos.
+    pub data: PathBuf,
+    /// Output folder.
+    pub out: PathBuf,
+    /// Network shape.
+    pub model: VqganConfig,
+    /// Crop side (a multiple of 16).
+    pub crop: usize,
+    /// Crops per step.
+    pub batch: usize,
+    /// Total steps.
+    pub steps: u64,
+    /// Peak learning rate.
+    pub lr: f64,
+    /// Warm-up steps.
+    pub warmup: u64,
+    /// Seed of initialisation and sampling.
+    pub seed: u64,
+    /// Unquantised steps before the k-means initialisation of the codebook.
+    pub vq_start: u64,
+    /// Weight of the commitment loss.
+    pub commit: f64,
+    /// Weight λ of `1 − MS-SSIM`.
+    pub ms_ssim_weight: f32,
+    /// Every `val_every`-th image is held out.
+    pub val_every: usize,
+    /// Side of the held-out centre crops.
+    pub val_side: usize,
+    /// Steps between validations.
+    pub eval_interval: u64,
+    /// Steps between checkpoints.
+    pub checkpoint_interval: u64,
+    /// Continue from the checkpoint in `out`.
+    pub resume: bool,
+    /// Where the networks train.
+    pub device: cinder_core::Device,
+}
+
+impl Default for TrainConfig {
+    fn default() -> Self {
+        TrainConfig {
+            data: PathBuf::from("../shared/data/images/train"),
+            out: PathBuf::from("vqgan-train"),
+            model: VqganConfig::default(),
+            crop: 128,
+            batch: 8,
+            steps: 2000,
+            lr: 4e-4,
+            warmup: 100,
+            seed: 1,
+            vq_start: 150,
+            commit: 0.25,
+            ms_ssim_weight: 0.2,
+            val_every: 40,
+            val_side: 256,
+            eval_interval: 200,
+            checkpoint_interval: 20,
+            resume: false,
+            device: cinder_core::Device::Cpu,
+        }
+    }
+}
+
+/// What a run reached.
+#[derive(Debug, Clone)]
+pub struct TrainReport {
+    /// Steps done in total.
+    pub steps: u64,
+    /// Best validation PSNR (dB) with the full codebook.
+    pub best_psnr: f64,
+    /// Seconds of this invocation.
+    pub seconds: f64,
+    /// The best weights file.
+    pub model: PathBuf,
+}
+
+pub(crate) fn io_err(path: &Path) -> impl Fn(std::io::Error) -> VqganError + '_ {
+    move |e| VqganError::Data(format!("cannot write {}: {e}", path.display()))
+}
+
+pub(crate) fn append(path: &Path, header: &str, line: &str) -> Result<(), VqganError> {
+    cinder_nn::train_io::append_csv(path, header, line).map_err(io_err(path))
+}
+
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VqganError> {
+    cinder_nn::train_io::write_atomic(path, bytes).map_err(io_err(path))
+}
+
+fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
+    if step < cfg.warmup {
+        return cfg.lr * (step + 1) as f64 / cfg.warmup as f64;
+    }
+    let t = (step - cfg.warmup) as f64 / cfg.steps.saturating_sub(cfg.warmup).max(1) as f64;
+    cfg.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
+}
+
+/// A 1×1 convolution as (row-major `out × in` weights, biases).
+pub(crate) fn conv_affine(conv: &Conv2d) -> Result<(Vec<f32>, Vec<f32>), VqganError> {
+    let w = values(conv.weight.val())?;
+    let out = conv.weight.val().dims()[0];
+    let b = match &conv.bias {
+        Some(b) => values(b.val())?,
+        None => vec![0.0; out],
+    };
+    Ok((w, b))
+}
+
+/// A level from a codebook, the network's 1×1 convolutions and index counts.
+pub(crate) fn level_of(net: &VqganNet, codebook: Codebooks, usage: Vec<u32>) -> Result<Level, VqganError> {
+    let (quant_w, quant_b) = conv_affine(&net.quant_conv)?;
+    let (post_w, post_b) = conv_affine(&net.post_quant_conv)?;
+    Ok(Level {
+        codebook,
+        quant_w,
+        quant_b,
+        post_w,
+        post_b,
+        usage,
+    })
+}
+
+/// Mean PSNR (dB, 8-bit RGB) of held-out crops through the codec at the level with `codes` entries.
+pub(crate) fn validate(
+    model: &VqganModel,
+    val: &[cinder_core::Image],
+    codes: usize,
+) -> Result<f64, VqganError> {
+    let mut total = 0.0;
+    for img in val {
+        let rec = model.reconstruct(img, codes)?;
+        let mse: f64 = img
+            .data
+            .iter()
+            .zip(&rec.data)
+            .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
+            .sum::<f64>()
+            / img.data.len().max(1) as f64;
+        total += 10.0 * (255.0f64 * 255.0 / mse.max(1e-10)).log10();
+    }
+    Ok(total / val.len().max(1) as f64)
+}
+
+/// Runs (or resumes) training.
+pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport, VqganError> {
+    let started = Instant::now();
+    cfg.model.validate()?;
+    if cfg.crop % FACTOR != 0 || cfg.crop == 0 || cfg.batch == 0 {
+        return Err(VqganError::Unsupported(format!(
+            "crop {} must be a positive multiple of {FACTOR}",
+            cfg.crop
+        )));
+    }
+    std::fs::create_dir_all(&cfg.out).map_err(io_err(&cfg.out))?;
+    let data = ImageData::load(&cfg.data, cfg.crop, cfg.val_every, log)?;
+    let val: Vec<cinder_core::Image> = data.val.iter().map(|i| centre_crop(i, cfg.val_side)).collect();
+    let net_err = |e: cinder_nn::NnError| VqganError::Network(e.to_string());
+    let device = cinder_nn::training_device(cfg.device).map_err(net_err)?;
+    let eval_device = cinder_nn::inference_device(cfg.device).map_err(net_err)?;
+    device.seed(cfg.seed);
+    let m = cfg.model;
+    let mut net = VqganNet::new(&m, &device);
+    let mut optim = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).init();
+    let mut vq = VqState::new(Codebooks::new(
+        1,
+        1,
+        m.codes,
+        m.code_dim,
+        vec![0.0; m.codes * m.code_dim],
+    )?);
+    let recon = ReconLoss::new(cfg.ms_ssim_weight, &device);
+    let paths = |name: &str| cfg.out.join(name);
+    let mut step = 0u64;
+    let mut best = f64::NEG_INFINITY;
+    let mut vq_ready = false;
+    if cfg.resume && paths("state.txt").exists() {
+        let text = std::fs::read_to_string(paths("state.txt")).map_err(io_err(&cfg.out))?;
+        let mut f = text.split_whitespace();
+        step = f.next().and_then(|s| s.parse().ok()).unwrap_or(0);
+        best = f.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NEG_INFINITY);
+        vq_ready = f.next() == Some("1");
+        net = net
+            .try_load_file(paths("checkpoint.bpk"))
+            .map_err(|e| VqganError::BadWeights(format!("checkpoint: {e}")))?;
+        if paths("optim.bpk").exists() {
+            optim = optim
+                .load(paths("optim.bpk"))
+                .map_err(|e| VqganError::BadWeights(format!("optimiser state: {e}")))?;
+        }
+        if vq_ready {
+            let bytes = std::fs::read(paths("vq.bin")).map_err(io_err(&cfg.out))?;
+            vq.load_bytes(&bytes)?;
+        }
+        log(&format!(
+            "resumed at step {step} (best PSNR {best:.2} dB, codebook ready: {vq_ready})"
+        ));
+    }
+
+    let pool_steps = 20u64;
+    let mut pool: Vec<f32> = Vec::new();
+    let mut window = [0.0f64; 3];
+    let mut window_n = 0u64;
+    let (d, side) = (m.code_dim, cfg.crop / FACTOR);
+    let hw = side * side;
+    while step < cfg.steps {
+        let batch = data.batch(cfg.seed, step, cfg.batch, cfg.crop);
+        let x = Tensor::<4>::from_data(
+            TensorData::new(batch, [cfg.batch, 3, cfg.crop, cfg.crop]),
+            &device,
+        );
+        let ze = net.quant_conv.forward(net.encoder.forward(x.clone()));
+        if !vq_ready && step >= cfg.vq_start {
+            log(&format!(
+                "k-means initialisation of the codebook on {} vectors",
+                pool.len() / d
+            ));
+            vq.kmeans_init(&pool, 12, cfg.seed)?;
+            pool = Vec::new();
+            vq_ready = true;
+        }
+        let (zq, commit) = if vq_ready {
+            let points = to_vectors(&values(ze.clone())?, cfg.batch, d, hw);
+            let q = vq.quantise(&points, step, true);
+            let qt = Tensor::<4>::from_data(
+                TensorData::new(from_vectors(&q.all, cfg.batch, d, hw), [cfg.batch, d, side, side]),
+                &device,
+            );
+            let commit = (ze.clone() - qt.clone()).powi_scalar(2).mean();
+            (ze.clone() + (qt - ze).detach(), Some(commit))
+        } else {
+            if step + pool_steps >= cfg.vq_start {
+                pool.extend(to_vectors(&values(ze.clone())?, cfg.batch, d, hw));
+            }
+            (ze, None)
+        };
+        let y = net.decoder.forward(net.post_quant_conv.forward(zq));
+        let (mut loss, l1, ms) = recon.forward(x, y);
+        if let Some(c) = commit {
+            loss = loss + c.mul_scalar(cfg.commit);
+        }
+        let l1_value = f64::from(l1.into_scalar::<f32>());
+        let ms_value = f64::from(ms.into_scalar::<f32>());
+        let loss_value = f64::from(loss.clone().into_scalar::<f32>());
+        if !loss_value.is_finite() {
+            return Err(VqganError::Network(format!("loss diverged at step {step}")));
+        }
+        let lr = learning_rate(cfg, step);
+        let grads = GradientsParams::from_grads(loss.backward(), &net);
+        net = optim.step(lr, net, grads);
+        step += 1;
+        window[0] += loss_value;
+        window[1] += l1_value;
+        window[2] += ms_value;
+        window_n += 1;
+
+        if step % 10 == 0 || step == cfg.steps {
+            let n = window_n.max(1) as f64;
+            let secs = started.elapsed().as_secs_f64();
+            append(
+                &paths("train.csv"),
+                "step,lr,loss,l1,ms_ssim,seconds",
+                &format!(
+                    "{step},{lr:.3e},{:.5},{:.5},{:.5},{secs:.1}",
+                    window[0] / n,
+                    window[1] / n,
+                    window[2] / n
+                ),
+            )?;
+            log(&format!(
+                "step {step}/{} lr {lr:.2e} loss {:.4} l1 {:.4} ms-ssim {:.4} {secs:.0} s",
+                cfg.steps,
+                window[0] / n,
+                window[1] / n,
+                window[2] / n
+            ));
+            window = [0.0; 3];
+            window_n = 0;
+        }
+        if vq_ready && step % 50 == 0 {
+            let usage = vq.take_usage();
+            let (u, p) = usage.first().copied().unwrap_or((0.0, 0.0));
+            append(
+                &paths("usage.csv"),
+                "step,usage,perplexity",
+                &format!("{step},{u:.3},{p:.1}"),
+            )?;
+            if u < 0.05 && step >= cfg.vq_start + 300 {
+                return Err(VqganError::Network(format!(
+                    "codebook collapse at step {step}: {:.1} % of the entries used",
+                    u * 100.0
+                )));
+            }
+        }
+        let validate_now = vq_ready && (step % cfg.eval_interval.max(1) == 0 || step == cfg.steps);
+        if validate_now && !val.is_empty() {
+            let eval_net = net.valid().to_device(&eval_device);
+            let level = level_of(&eval_net, vq.books.clone(), vq.prior())?;
+            let model = VqganModel::from_parts(m, vec![level.clone()], eval_net.clone(), &eval_device);
+            let psnr = validate(&model, &val, m.codes)?;
+            append(
+                &paths("val.csv"),
+                "step,psnr_full_codebook",
+                &format!("{step},{psnr:.4}"),
+            )?;
+            log(&format!(
+                "validation at step {step}: PSNR {psnr:.3} dB ({} held-out crops)",
+                val.len()
+            ));
+            if psnr > best {
+                best = psnr;
+                let bytes = VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &[level]);
+                write_atomic(&paths("best.bin"), &bytes)?;
+                log(&format!("new best {psnr:.3} dB -> best.bin"));
+            }
+        }
+        if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
+            write_atomic(&paths("checkpoint.bpk"), &net_bytes(net.clone())?)?;
+            let opt = optim
+                .into_bytes()
+                .map_err(|e| VqganError::Network(format!("optimiser state: {e}")))?;
+            write_atomic(&paths("optim.bpk"), &opt)?;
+            if vq_ready {
+                write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
+            }
+            write_atomic(
+                &paths("state.txt"),
+                format!("{step} {best} {}\n", u8::from(vq_ready)).as_bytes(),
+            )?;
+        }
+    }
+    Ok(TrainReport {
+        steps: step,
+        best_psnr: best,
+        seconds: started.elapsed().as_secs_f64(),
+        model: paths("best.bin"),
+    })
+}

@@ -1,0 +1,144 @@
+//! The `CWVQ` weights file: a VQGAN model with all its quality levels, in one self-describing blob.
+//!
+//! Layout (little-endian): `b"CWVQ"`, u32 version (1), nine u32 config words ([`VqganConfig::to_words`]),
+//! u64 byte length + the burnpack record of [`crate::net::VqganNet`], u32 level count, then per level: u32 S,
+//! `S × code_dim` f32 entries, `quant_conv` (`code_dim × z` weights, `code_dim` biases), `post_quant_conv`
+//! (`z × code_dim` weights, `z` biases), `S` u32 index counts. The digest in every `.cnd` header is the first 8
+//! bytes of the file's SHA-256.
+
+use crate::config::VqganConfig;
+use crate::levels::Level;
+use crate::VqganError;
+use cinder_format::cursor::{put_f32s, put_u32s, ByteCursor};
+use cinder_format::WeightsDigest;
+use cinder_nn::vq::Codebooks;
+
+const MAGIC: &[u8; 4] = b"CWVQ";
+const VERSION: u32 = 1;
+
+/// A parsed weights file (the networks still as burnpack bytes).
+#[derive(Debug, Clone)]
+pub struct VqganWeights {
+    /// Network shape.
+    pub config: VqganConfig,
+    /// Encoder, decoder and the base 1×1 convolutions (burnpack record).
+    pub burnpack: Vec<u8>,
+    /// Quality levels, by increasing S.
+    pub levels: Vec<Level>,
+    /// First 8 bytes of the file's SHA-256.
+    pub digest: WeightsDigest,
+}
+
+impl VqganWeights {
+    /// Parses a weights file.
+    pub fn from_bytes(bytes: &[u8]) -> Result<VqganWeights, VqganError> {
+        let mut r = ByteCursor::new(bytes);
+        let cut = |r: &ByteCursor| VqganError::BadWeights(format!("truncated at byte {}", r.position()));
+        if r.take(4) != Some(MAGIC.as_slice()) {
+            return Err(VqganError::BadWeights("not a VQGAN weights file (magic)".into()));
+        }
+        let version = r.u32().ok_or_else(|| cut(&r))?;
+        if version != VERSION {
+            return Err(VqganError::BadWeights(format!(
+                "version {version}, this build reads {VERSION}"
+            )));
+        }
+        let mut words = [0u32; 9];
+        for w in &mut words {
+            *w = r.u32().ok_or_else(|| cut(&r))?;
+        }
+        let config = VqganConfig::from_words(words)?;
+        let len = r.u64().ok_or_else(|| cut(&r))?;
+        let len = usize::try_from(len).map_err(|_| cut(&r))?;
+        let burnpack = r.take(len).ok_or_else(|| cut(&r))?.to_vec();
+        let count = r.u32().ok_or_else(|| cut(&r))? as usize;
+        if count == 0 || count > 16 {
+            return Err(VqganError::BadWeights(format!("{count} quality levels")));
+        }
+        let (z, d) = (config.z_channels, config.code_dim);
+        let mut levels: Vec<Level> = Vec::with_capacity(count);
+        for _ in 0..count {
+            let s = r.u32().ok_or_else(|| cut(&r))? as usize;
+            if !s.is_power_of_two() || s < 2 || s > config.codes {
+                return Err(VqganError::BadWeights(format!("level with {s} codes")));
+            }
+            if levels.last().is_some_and(|l| l.codes() >= s) {
+                return Err(VqganError::BadWeights("levels not in increasing order".into()));
+            }
+            let entries = r.f32s(s * d).ok_or_else(|| cut(&r))?;
+            let level = Level {
+                codebook: Codebooks::new(1, 1, s, d, entries)?,
+                quant_w: r.f32s(d * z).ok_or_else(|| cut(&r))?,
+                quant_b: r.f32s(d).ok_or_else(|| cut(&r))?,
+                post_w: r.f32s(z * d).ok_or_else(|| cut(&r))?,
+                post_b: r.f32s(z).ok_or_else(|| cut(&r))?,
+                usage: r.u32s(s).ok_or_else(|| cut(&r))?,
+            };
+            level.validate(z, d)?;
+            levels.push(level);
+        }
+        if r.remaining() != 0 {
+            return Err(VqganError::BadWeights(format!(
+                "{} trailing bytes",
+                r.remaining()
+            )));
+        }
+        Ok(VqganWeights {
+            config,
+            burnpack,
+            levels,
+            digest: cinder_core::weights_digest(bytes),
+        })
+    }
+
+    /// Serialises a model.
+    pub fn to_bytes(config: &VqganConfig, burnpack: &[u8], levels: &[Level]) -> Vec<u8> {
+        let mut out = Vec::with_capacity(64 + burnpack.len());
+        out.extend_from_slice(MAGIC);
+        put_u32s(&mut out, &[VERSION]);
+        put_u32s(&mut out, &config.to_words());
+        out.extend_from_slice(&(burnpack.len() as u64).to_le_bytes());
+        out.extend_from_slice(burnpack);
+        put_u32s(&mut out, &[levels.len() as u32]);
+        for l in levels {
+            put_u32s(&mut out, &[l.codes() as u32]);
+            put_f32s(&mut out, &l.codebook.data);
+            put_f32s(&mut out, &l.quant_w);
+            put_f32s(&mut out, &l.quant_b);
+            put_f32s(&mut out, &l.post_w);
+            put_f32s(&mut out, &l.post_b);
+            put_u32s(&mut out, &l.usage);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::levels::toy_level;
+
+    #[test]
+    fn weights_round_trip_and_reject_damage() {
+        let cfg = VqganConfig {
+            z_channels: 3,
+            code_dim: 2,
+            codes: 16,
+            ..VqganConfig::default()
+        };
+        let levels = vec![toy_level(3, 2, 8), toy_level(3, 2, 16)];
+        let bytes = VqganWeights::to_bytes(&cfg, b"record", &levels);
+        let w = VqganWeights::from_bytes(&bytes).unwrap();
+        assert_eq!(w.config, cfg);
+        assert_eq!(w.levels, levels);
+        assert_eq!(w.burnpack, b"record");
+        for cut in [0, 3, 10, 40, bytes.len() - 1] {
+            assert!(VqganWeights::from_bytes(&bytes[..cut]).is_err(), "{cut}");
+        }
+        let mut extra = bytes.clone();
+        extra.push(0);
+        assert!(VqganWeights::from_bytes(&extra).is_err());
+        let reversed = VqganWeights::to_bytes(&cfg, b"record", &[toy_level(3, 2, 16), toy_level(3, 2, 8)]);
+        assert!(VqganWeights::from_bytes(&reversed).is_err());
+    }
+}
