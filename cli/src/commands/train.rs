@@ -69,6 +69,13 @@ pub struct VqganTrainArgs {
     /// fine-tuned) from this one-level weights file (e.g. OUT/best.bin) and write OUT/levels.bin.
     #[arg(long)]
     pub levels: Option<PathBuf>,
+    /// Instead of training: train the index-restoration transformer on maps made with this levels file (e.g.
+    /// OUT/levels.bin) and write OUT/vqgan.bin (levels + transformer).
+    #[arg(long)]
+    pub restorer: Option<PathBuf>,
+    /// Steps of the restoration transformer (with --restorer).
+    #[arg(long, default_value_t = 600)]
+    pub restorer_steps: u64,
     /// Fine-tuning steps per level (with --levels).
     #[arg(long, default_value_t = 40)]
     pub finetune_steps: u64,
@@ -271,6 +278,17 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         ..TrainConfig::default()
     };
     let mut log = |line: &str| eprintln!("{line}");
+    if let Some(levels) = &a.restorer {
+        use cinder_codecs::vqgan::train::restorer::{train_restorer, RestorerTrainConfig};
+        let rc = RestorerTrainConfig {
+            weights: levels.clone(),
+            steps: a.restorer_steps,
+            ..RestorerTrainConfig::default()
+        };
+        let out = train_restorer(&cfg, &rc, &mut log)?;
+        eprintln!("done: levels and restorer in {}", out.display());
+        return Ok(());
+    }
     if let Some(base) = &a.levels {
         let reduce = ReduceConfig {
             base: base.clone(),

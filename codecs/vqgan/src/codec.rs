@@ -10,7 +10,7 @@
 use crate::config::FACTOR;
 use crate::indices::{decode_band, encode_band, BAND_ROWS};
 use crate::model::{planes_image, IndexMap, VqganModel};
-use crate::restore::{restore, Restorer};
+use crate::restore::Restorer;
 use cinder_core::{
     AnyCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, Image, ImageCodec, MediaKind, OpenOptions,
     QualityInfo, RegisteredCodec, WeightsSource,
@@ -21,8 +21,8 @@ use std::sync::Arc;
 /// Model id of the shipped architecture (CWVQ weights).
 pub const MODEL_ID: u16 = 1;
 
-/// How lost bands are filled at decode.
-pub const CONCEAL: Restorer = Restorer::Smooth { snap: false };
+/// How lost bands are filled at decode (the harmonic fill refined by the transformer when the weights carry one).
+pub const CONCEAL: Restorer = Restorer::Transformer { snap: false };
 
 /// The shipped model (`weights/vqgan.bin`; manifest in `weights/MANIFEST.toml`).
 pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/vqgan.bin");
@@ -147,7 +147,7 @@ impl VqganCodec {
         channels: u8,
     ) -> Result<Image, CodecError> {
         let level = self.model.level(codes_of(self.quality))?;
-        let codes = restore(level, map, known, how);
+        let codes = self.model.restore(level, map, known, how)?;
         let planes = self.model.decode_codes(level, map.height, map.width, &codes)?;
         Ok(planes_image(
             &planes,

@@ -19,6 +19,7 @@ pub mod levels;
 pub mod model;
 pub mod net;
 pub mod restore;
+pub mod restore_net;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod weights;

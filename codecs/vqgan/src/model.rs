@@ -8,6 +8,8 @@
 use crate::config::{VqganConfig, FACTOR};
 use crate::levels::Level;
 use crate::net::VqganNet;
+use crate::restore::{restore, Restorer};
+use crate::restore_net::{window_cells, RestoreNet, RestorerConfig};
 use crate::weights::VqganWeights;
 use crate::VqganError;
 use burn::module::Module;
@@ -37,8 +39,12 @@ pub struct VqganModel {
     /// Digest of the weights file.
     pub digest: WeightsDigest,
     net: VqganNet,
+    restorer: Option<(RestorerConfig, RestoreNet)>,
     device: Device,
 }
+
+/// Lost positions per transformer batch.
+const RESTORE_BATCH: usize = 256;
 
 /// A tensor's values, row-major.
 pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, VqganError> {
@@ -49,15 +55,27 @@ pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, VqganErro
 
 /// Loads burnpack bytes into a network of the same shape.
 pub fn load_net(net: VqganNet, burnpack: &[u8]) -> Result<VqganNet, VqganError> {
+    load_module(net, burnpack)
+}
+
+/// Loads burnpack bytes into any module of the same shape.
+pub fn load_module<M: Module>(module: M, burnpack: &[u8]) -> Result<M, VqganError> {
     let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(burnpack.to_vec()))
         .map_err(|e| VqganError::BadWeights(format!("network record: {e}")))?;
-    net.try_load_record(record)
+    module
+        .try_load_record(record)
         .map_err(|e| VqganError::BadWeights(format!("network record does not fit: {e}")))
 }
 
 /// The burnpack bytes of a network.
 pub fn net_bytes(net: VqganNet) -> Result<Vec<u8>, VqganError> {
-    net.into_record()
+    module_bytes(net)
+}
+
+/// The burnpack bytes of any module.
+pub fn module_bytes<M: Module>(module: M) -> Result<Vec<u8>, VqganError> {
+    module
+        .into_record()
         .into_bytes()
         .map(|b| b.to_vec())
         .map_err(|e| VqganError::Network(format!("cannot serialise the network: {e}")))
@@ -121,11 +139,16 @@ impl VqganModel {
         let w = VqganWeights::from_bytes(bytes)?;
         let device = cinder_nn::inference_device(device).map_err(|e| VqganError::Network(e.to_string()))?;
         let net = load_net(VqganNet::new(&w.config, &device), &w.burnpack)?;
+        let restorer = match &w.restorer {
+            Some((rc, record)) => Some((*rc, load_module(RestoreNet::new(rc, &device), record)?)),
+            None => None,
+        };
         Ok(VqganModel {
             config: w.config,
             levels: w.levels,
             digest: w.digest,
             net,
+            restorer,
             device,
         })
     }
@@ -137,8 +160,68 @@ impl VqganModel {
             levels,
             digest: WeightsDigest::default(),
             net,
+            restorer: None,
             device: device.clone(),
         }
+    }
+
+    /// Whether the model carries a restoration transformer.
+    pub fn has_restorer(&self) -> bool {
+        self.restorer.is_some()
+    }
+
+    /// Code-space vectors (`h × w × code_dim`) of `map` with the positions where `known` is false restored
+    /// ([`Restorer`]; the transformer only when the model has one).
+    pub fn restore(
+        &self,
+        level: &Level,
+        map: &IndexMap,
+        known: &[bool],
+        how: Restorer,
+    ) -> Result<Vec<f32>, VqganError> {
+        let mut codes = restore(level, map, known, how);
+        let (Restorer::Transformer { snap }, Some((rc, net))) = (how, &self.restorer) else {
+            return Ok(codes);
+        };
+        let d = level.codebook.dim;
+        let known_at = |p: usize| known.get(p).copied().unwrap_or(false);
+        let lost: Vec<usize> = (0..map.data.len()).filter(|&p| !known_at(p)).collect();
+        if lost.len() == map.data.len() {
+            return Ok(codes);
+        }
+        let cells = rc.window * rc.window;
+        for group in lost.chunks(RESTORE_BATCH) {
+            let mut input = vec![0.0f32; group.len() * cells * d];
+            let mut flags = vec![0.0f32; group.len() * cells];
+            let mut centre = Vec::with_capacity(group.len());
+            for (n, &p) in group.iter().enumerate() {
+                let window = window_cells(map.height, map.width, p / map.width, p % map.width, rc.window);
+                for (k, cell) in window.iter().enumerate() {
+                    if *cell == Some(p) {
+                        centre.push(k);
+                    }
+                    if let Some(q) = cell.filter(|&q| known_at(q)) {
+                        flags[n * cells + k] = 1.0;
+                        input[(n * cells + k) * d..(n * cells + k + 1) * d]
+                            .copy_from_slice(level.entry(map.data[q]));
+                    }
+                }
+            }
+            let t = |v: Vec<f32>, last: usize| {
+                Tensor::<3>::from_data(TensorData::new(v, [group.len(), cells, last]), &self.device)
+            };
+            let out = values(net.forward(t(input, d), t(flags, 1)))?;
+            for ((n, &p), &k) in group.iter().enumerate().zip(&centre) {
+                let v = &out[(n * cells + k) * d..(n * cells + k + 1) * d];
+                let v = if snap {
+                    level.entry(level.codebook.nearest(0, v).0 as u16).to_vec()
+                } else {
+                    v.to_vec()
+                };
+                codes[p * d..(p + 1) * d].copy_from_slice(&v);
+            }
+        }
+        Ok(codes)
     }
 
     /// The level with S codes.

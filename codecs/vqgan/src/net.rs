@@ -252,7 +252,11 @@ mod tests {
         let x = Tensor::<4>::random([1, 8, 4, 6], Distribution::Normal(0.0, 1.0), &device);
         let all = windowed_attention(&att, x.clone(), 2);
         let tile = att.forward(x.slice([0..1, 0..8, 2..4, 4..6]));
-        let a: Vec<f32> = all.slice([0..1, 0..8, 2..4, 4..6]).into_data().try_into_vec_as::<f32>().unwrap();
+        let a: Vec<f32> = all
+            .slice([0..1, 0..8, 2..4, 4..6])
+            .into_data()
+            .try_into_vec_as::<f32>()
+            .unwrap();
         let b: Vec<f32> = tile.into_data().try_into_vec_as::<f32>().unwrap();
         assert!(a.iter().zip(&b).all(|(x, y)| (x - y).abs() < 1e-5));
     }

@@ -4,6 +4,8 @@
 //! * [`Restorer::Smooth`] — harmonic fill: every lost vector becomes the mean of its 4-neighbours, iterated
 //!   (Jacobi, a fixed number of sweeps in a fixed order, so decoding stays deterministic) from the level's
 //!   usage-weighted mean entry, then optionally snapped to the nearest codebook entry.
+//! * [`Restorer::Transformer`] — the harmonic fill refined by a masked-token transformer over a window around
+//!   each lost index ([`crate::restore_net`], run by [`crate::VqganModel::restore`]).
 //!
 //! The decoder then runs on the restored map; a file with no losses decodes exactly as without restoration.
 
@@ -21,6 +23,12 @@ pub enum Restorer {
     /// Harmonic fill from the known neighbours; `snap` maps the result to the nearest entry.
     Smooth {
         /// Snap the filled vectors to codebook entries.
+        snap: bool,
+    },
+    /// The harmonic fill refined by the restoration transformer ([`crate::restore_net`]) where the model has
+    /// one (else the harmonic fill).
+    Transformer {
+        /// Snap the predicted vectors to codebook entries.
         snap: bool,
     },
 }
@@ -58,7 +66,12 @@ pub fn restore(level: &Level, map: &IndexMap, known: &[bool], how: Restorer) -> 
     if lost.is_empty() || lost.len() == h * w {
         return codes;
     }
-    if let Restorer::Smooth { snap } = how {
+    let snap = match how {
+        Restorer::Mean => return codes,
+        Restorer::Smooth { snap } => snap,
+        Restorer::Transformer { .. } => false,
+    };
+    {
         for _ in 0..SWEEPS {
             let prev = codes.clone();
             for &p in &lost {

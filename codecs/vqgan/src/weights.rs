@@ -3,11 +3,14 @@
 //! Layout (little-endian): `b"CWVQ"`, u32 version (1), nine u32 config words ([`VqganConfig::to_words`]),
 //! u64 byte length + the burnpack record of [`crate::net::VqganNet`], u32 level count, then per level: u32 S,
 //! `S × code_dim` f32 entries, `quant_conv` (`code_dim × z` weights, `code_dim` biases), `post_quant_conv`
-//! (`z × code_dim` weights, `z` biases), `S` u32 index counts. The digest in every `.cnd` header is the first 8
+//! (`z × code_dim` weights, `z` biases), `S` u32 index counts; optionally (absent in files that end after the
+//! levels) the restoration transformer: five u32 config words ([`RestorerConfig::to_words`]), u64 byte length +
+//! its burnpack record. The digest in every `.cnd` header is the first 8
 //! bytes of the file's SHA-256.
 
 use crate::config::VqganConfig;
 use crate::levels::Level;
+use crate::restore_net::RestorerConfig;
 use crate::VqganError;
 use cinder_format::cursor::{put_f32s, put_u32s, ByteCursor};
 use cinder_format::WeightsDigest;
@@ -25,6 +28,8 @@ pub struct VqganWeights {
     pub burnpack: Vec<u8>,
     /// Quality levels, by increasing S.
     pub levels: Vec<Level>,
+    /// The restoration transformer (config, burnpack record), when the file has one.
+    pub restorer: Option<(RestorerConfig, Vec<u8>)>,
     /// First 8 bytes of the file's SHA-256.
     pub digest: WeightsDigest,
 }
@@ -77,6 +82,19 @@ impl VqganWeights {
             level.validate(z, d)?;
             levels.push(level);
         }
+        let restorer = if r.remaining() == 0 {
+            None
+        } else {
+            let mut words = [0u32; 5];
+            for w in &mut words {
+                *w = r.u32().ok_or_else(|| cut(&r))?;
+            }
+            let rc = RestorerConfig::from_words(words)
+                .filter(|c| c.code_dim == d)
+                .ok_or_else(|| VqganError::BadWeights(format!("restorer config {words:?}")))?;
+            let len = usize::try_from(r.u64().ok_or_else(|| cut(&r))?).map_err(|_| cut(&r))?;
+            Some((rc, r.take(len).ok_or_else(|| cut(&r))?.to_vec()))
+        };
         if r.remaining() != 0 {
             return Err(VqganError::BadWeights(format!(
                 "{} trailing bytes",
@@ -87,12 +105,18 @@ impl VqganWeights {
             config,
             burnpack,
             levels,
+            restorer,
             digest: cinder_core::weights_digest(bytes),
         })
     }
 
     /// Serialises a model.
-    pub fn to_bytes(config: &VqganConfig, burnpack: &[u8], levels: &[Level]) -> Vec<u8> {
+    pub fn to_bytes(
+        config: &VqganConfig,
+        burnpack: &[u8],
+        levels: &[Level],
+        restorer: Option<(&RestorerConfig, &[u8])>,
+    ) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + burnpack.len());
         out.extend_from_slice(MAGIC);
         put_u32s(&mut out, &[VERSION]);
@@ -108,6 +132,11 @@ impl VqganWeights {
             put_f32s(&mut out, &l.post_w);
             put_f32s(&mut out, &l.post_b);
             put_u32s(&mut out, &l.usage);
+        }
+        if let Some((rc, record)) = restorer {
+            put_u32s(&mut out, &rc.to_words());
+            out.extend_from_slice(&(record.len() as u64).to_le_bytes());
+            out.extend_from_slice(record);
         }
         out
     }
@@ -127,7 +156,7 @@ mod tests {
             ..VqganConfig::default()
         };
         let levels = vec![toy_level(3, 2, 8), toy_level(3, 2, 16)];
-        let bytes = VqganWeights::to_bytes(&cfg, b"record", &levels);
+        let bytes = VqganWeights::to_bytes(&cfg, b"record", &levels, None);
         let w = VqganWeights::from_bytes(&bytes).unwrap();
         assert_eq!(w.config, cfg);
         assert_eq!(w.levels, levels);
@@ -138,7 +167,13 @@ mod tests {
         let mut extra = bytes.clone();
         extra.push(0);
         assert!(VqganWeights::from_bytes(&extra).is_err());
-        let reversed = VqganWeights::to_bytes(&cfg, b"record", &[toy_level(3, 2, 16), toy_level(3, 2, 8)]);
+        let reversed =
+            VqganWeights::to_bytes(&cfg, b"record", &[toy_level(3, 2, 16), toy_level(3, 2, 8)], None);
         assert!(VqganWeights::from_bytes(&reversed).is_err());
+        let rc = RestorerConfig::small(2);
+        let with = VqganWeights::to_bytes(&cfg, b"record", &levels, Some((&rc, b"transformer")));
+        let w = VqganWeights::from_bytes(&with).unwrap();
+        assert_eq!(w.restorer, Some((rc, b"transformer".to_vec())));
+        assert!(VqganWeights::from_bytes(&with[..with.len() - 1]).is_err());
     }
 }

@@ -57,8 +57,15 @@ fn every_quality_round_trips_within_its_rate() {
         // Uniform bound: log2 S bits an index (13 × 9 indices), plus a mode byte per band.
         let indices = 13 * 9;
         let bound = (indices * usize::from(q)).div_ceil(8) + 2;
-        assert!(file.payload_bytes() <= bound as u64, "q{q}: {} > {bound}", file.payload_bytes());
-        assert!(file.payload_bytes() + 8 >= last, "q{q} much smaller than the level below");
+        assert!(
+            file.payload_bytes() <= bound as u64,
+            "q{q}: {} > {bound}",
+            file.payload_bytes()
+        );
+        assert!(
+            file.payload_bytes() + 8 >= last,
+            "q{q} much smaller than the level below"
+        );
         last = file.payload_bytes();
         let p = psnr(&img, &out);
         assert!(p > 14.0, "q{q}: PSNR {p:.2} dB");
@@ -120,7 +127,9 @@ fn bad_input_is_refused_cleanly() {
         codec.encode(&rgba, &EncodeOptions::default()),
         Err(CodecError::UnsupportedInput { .. })
     ));
-    let mut file = codec.encode(&picture(40, 40, 3), &EncodeOptions::default()).unwrap();
+    let mut file = codec
+        .encode(&picture(40, 40, 3), &EncodeOptions::default())
+        .unwrap();
     file.header.weights_digest[0] ^= 1;
     assert!(codec.decode(&file, &DecodeOptions::default()).is_err());
     assert!(VqganCodec::embedded(2).is_err());

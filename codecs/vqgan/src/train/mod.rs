@@ -14,6 +14,7 @@
 pub mod data;
 pub mod loss;
 pub mod reduce;
+pub mod restorer;
 
 use crate::config::{VqganConfig, FACTOR};
 use crate::levels::Level;
@@ -343,7 +344,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             ));
             if psnr > best {
                 best = psnr;
-                let bytes = VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &[level]);
+                let bytes = VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &[level], None);
                 write_atomic(&paths("best.bin"), &bytes)?;
                 log(&format!("new best {psnr:.3} dB -> best.bin"));
             }

@@ -212,6 +212,9 @@ pub fn build_levels(
         .collect();
     levels.push(full);
     let out = cfg.out.join("levels.bin");
-    write_atomic(&out, &VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &levels))?;
+    write_atomic(
+        &out,
+        &VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &levels, None),
+    )?;
     Ok(out)
 }

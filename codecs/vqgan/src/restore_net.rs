@@ -1,0 +1,148 @@
+//! The index-restoration transformer (spec B1.5 / B3: a small bidirectional masked-token model over a sliding
+//! window): for a lost position, the `window × window` neighbourhood centred on it (clamped to the map; cells
+//! outside the map count as lost) goes in as code-space vectors with a known/lost flag; a transformer encoder
+//! with learned 2-D position embeddings predicts every cell's vector, and the lost cell takes the prediction.
+//!
+//! It predicts vectors, not indices, so one network serves every quality level (it is trained on full-codebook
+//! maps, [`crate::train::restorer`]); the result may be snapped to the level's codebook. Decode-side only: it
+//! never changes a bitstream.
+
+use burn::module::{Module, Param};
+use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
+use burn::nn::{Linear, LinearConfig};
+use burn::tensor::{Device, Distribution, Tensor};
+
+/// Shape of the restoration network.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RestorerConfig {
+    /// Code dimension (the VQGAN's).
+    pub code_dim: usize,
+    /// Transformer width.
+    pub width: usize,
+    /// Encoder layers.
+    pub layers: usize,
+    /// Attention heads.
+    pub heads: usize,
+    /// Window side in indices.
+    pub window: usize,
+}
+
+impl RestorerConfig {
+    /// The CPU-sized network of spec §6.4 (2 layers, width 128) for a code dimension.
+    pub fn small(code_dim: usize) -> Self {
+        RestorerConfig {
+            code_dim,
+            width: 128,
+            layers: 2,
+            heads: 4,
+            window: 8,
+        }
+    }
+
+    /// The config words of the weights file.
+    pub fn to_words(&self) -> [u32; 5] {
+        [self.code_dim, self.width, self.layers, self.heads, self.window].map(|v| v as u32)
+    }
+
+    /// Parses config words (`None` when out of range).
+    pub fn from_words(w: [u32; 5]) -> Option<Self> {
+        let c = RestorerConfig {
+            code_dim: w[0] as usize,
+            width: w[1] as usize,
+            layers: w[2] as usize,
+            heads: w[3] as usize,
+            window: w[4] as usize,
+        };
+        let ok = (1..=256).contains(&c.code_dim)
+            && (1..=1024).contains(&c.width)
+            && (1..=16).contains(&c.layers)
+            && (1..=16).contains(&c.heads)
+            && c.width % c.heads == 0
+            && (2..=32).contains(&c.window);
+        ok.then_some(c)
+    }
+}
+
+/// The network.
+#[derive(Module, Debug)]
+pub struct RestoreNet {
+    input: Linear,
+    position: Param<Tensor<2>>,
+    encoder: TransformerEncoder,
+    output: Linear,
+}
+
+impl RestoreNet {
+    /// A freshly initialised network.
+    pub fn new(cfg: &RestorerConfig, device: &Device) -> Self {
+        let cells = cfg.window * cfg.window;
+        RestoreNet {
+            input: LinearConfig::new(cfg.code_dim + 1, cfg.width).init(device),
+            position: Param::from_tensor(Tensor::<2>::random(
+                [cells, cfg.width],
+                Distribution::Normal(0.0, 0.02),
+                device,
+            )),
+            encoder: TransformerEncoderConfig::new(cfg.width, cfg.width * 2, cfg.heads, cfg.layers)
+                .with_dropout(0.0)
+                .with_norm_first(true)
+                .init(device),
+            output: LinearConfig::new(cfg.width, cfg.code_dim).init(device),
+        }
+    }
+
+    /// Predicts every cell's vector: `codes [n, cells, d]` (lost cells zero), `known [n, cells, 1]` (1 / 0).
+    pub fn forward(&self, codes: Tensor<3>, known: Tensor<3>) -> Tensor<3> {
+        let x = Tensor::cat(vec![codes * known.clone(), known], 2);
+        let h = self.input.forward(x) + self.position.val().unsqueeze::<3>();
+        self.output
+            .forward(self.encoder.forward(TransformerEncoderInput::new(h)))
+    }
+}
+
+/// The windows (cell indices into the map, `None` outside it) centred on `(r, c)`.
+pub fn window_cells(h: usize, w: usize, r: usize, c: usize, window: usize) -> Vec<Option<usize>> {
+    let start = |p: usize, n: usize| -> isize {
+        if n >= window {
+            (p as isize - (window / 2) as isize).clamp(0, (n - window) as isize)
+        } else {
+            0
+        }
+    };
+    let (r0, c0) = (start(r, h), start(c, w));
+    let mut out = Vec::with_capacity(window * window);
+    for dr in 0..window as isize {
+        for dc in 0..window as isize {
+            let (rr, cc) = (r0 + dr, c0 + dc);
+            out.push((rr < h as isize && cc < w as isize).then(|| rr as usize * w + cc as usize));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn windows_are_clamped_and_the_network_keeps_shapes() {
+        let cells = window_cells(10, 3, 9, 1, 4);
+        assert_eq!(cells.len(), 16);
+        // Rows 6..10 (clamped), columns 0..4 of which column 3 is outside a 3-wide map.
+        assert_eq!(cells[0], Some(6 * 3));
+        assert_eq!(cells[3], None);
+        assert!(cells.contains(&Some(9 * 3 + 1)));
+        let cfg = RestorerConfig {
+            window: 4,
+            width: 16,
+            heads: 2,
+            ..RestorerConfig::small(3)
+        };
+        assert_eq!(RestorerConfig::from_words(cfg.to_words()), Some(cfg));
+        let device = Device::flex();
+        let net = RestoreNet::new(&cfg, &device);
+        let codes = Tensor::<3>::random([5, 16, 3], Distribution::Normal(0.0, 1.0), &device);
+        let known = Tensor::<3>::ones([5, 16, 1], &device);
+        assert_eq!(net.forward(codes, known).dims(), [5, 16, 3]);
+    }
+}
