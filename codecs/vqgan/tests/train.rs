@@ -1,0 +1,101 @@
+//! The whole training pipeline on a tiny synthetic photo folder and a tiny network: training with k-means
+//! initialisation, checkpoint and resume; the level reduction; the restoration transformer; and the codec
+//! opened on the result (issue 8).
+#![cfg(feature = "train")]
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
+use cinder_vqgan::train::reduce::{build_levels, ReduceConfig};
+use cinder_vqgan::train::restorer::{train_restorer, RestorerTrainConfig};
+use cinder_vqgan::train::{train, TrainConfig};
+use cinder_vqgan::{VqganCodec, VqganConfig};
+
+fn folder() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    for k in 0..3u32 {
+        let (w, h) = (272u32, 264u32);
+        let data: Vec<u8> = (0..w * h)
+            .flat_map(|p| {
+                let (x, y) = (p % w, p / w);
+                [(x * 3 + k * 40) as u8, (y * 2) as u8, ((x ^ y) + k * 17) as u8]
+            })
+            .collect();
+        let png = cinder_datasets::io::encode_png(&Image::new(w, h, 3, data).unwrap()).unwrap();
+        std::fs::write(dir.path().join(format!("photo{k}.png")), png).unwrap();
+    }
+    dir
+}
+
+#[test]
+fn train_resume_reduce_restore_and_code() {
+    let data = folder();
+    let out = tempfile::tempdir().unwrap();
+    let mut cfg = TrainConfig {
+        data: data.path().to_path_buf(),
+        out: out.path().to_path_buf(),
+        model: VqganConfig {
+            widths: [8, 8, 16, 16],
+            z_channels: 8,
+            code_dim: 4,
+            codes: 16,
+            ..VqganConfig::default()
+        },
+        crop: 48,
+        batch: 2,
+        steps: 3,
+        warmup: 1,
+        vq_start: 2,
+        val_every: 3,
+        eval_interval: 3,
+        checkpoint_interval: 1,
+        ..TrainConfig::default()
+    };
+    let mut log = |_: &str| {};
+    let report = train(&cfg, &mut log).unwrap();
+    assert_eq!(report.steps, 3);
+    assert!(report.best_psnr.is_finite(), "{}", report.best_psnr);
+    let state = std::fs::read_to_string(out.path().join("state.txt")).unwrap();
+    assert!(
+        state.starts_with("3 ") && state.trim_end().ends_with(" 1"),
+        "{state}"
+    );
+    cfg.steps = 4;
+    cfg.resume = true;
+    assert_eq!(train(&cfg, &mut log).unwrap().steps, 4);
+
+    let levels = build_levels(
+        &cfg,
+        &ReduceConfig {
+            base: report.model.clone(),
+            sizes: vec![8],
+            usage_batches: 2,
+            finetune_steps: 2,
+            ..ReduceConfig::default()
+        },
+        &mut log,
+    )
+    .unwrap();
+    let csv = std::fs::read_to_string(out.path().join("levels.csv")).unwrap();
+    assert_eq!(csv.lines().count(), 3, "{csv}");
+    let full = train_restorer(
+        &cfg,
+        &RestorerTrainConfig {
+            weights: levels,
+            steps: 3,
+            batch: 4,
+            ..RestorerTrainConfig::default()
+        },
+        &mut log,
+    )
+    .unwrap();
+    let bytes = std::fs::read(full).unwrap();
+    for q in [3, 4] {
+        let codec = VqganCodec::open(&bytes, q, cinder_core::Device::Cpu).unwrap();
+        assert!(codec.model().has_restorer());
+        let img = Image::new(40, 24, 3, (0..40 * 24 * 3).map(|i| (i % 251) as u8).collect()).unwrap();
+        let file = codec.encode(&img, &EncodeOptions::default()).unwrap();
+        let back = codec.decode(&file, &DecodeOptions::default()).unwrap();
+        assert_eq!((back.width, back.height, back.channels), (40, 24, 3));
+    }
+    assert!(VqganCodec::open(&bytes, 5, cinder_core::Device::Cpu).is_err());
+}
