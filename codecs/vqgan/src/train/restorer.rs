@@ -132,7 +132,7 @@ pub fn train_restorer(
                 let e = full.entry(map.data[p]);
                 let at = (b * cells + k) * d;
                 target[at..at + d].copy_from_slice(e);
-                let u = (mix(r ^ (k as u64 + 1) * 0x9E37) >> 11) as f64 / (1u64 << 53) as f64;
+                let u = (mix(r ^ ((k as u64 + 1) * 0x9E37)) >> 11) as f64 / (1u64 << 53) as f64;
                 let is_lost = u < rate || (k == cells - 1 && !any);
                 any |= is_lost;
                 if is_lost {
