@@ -9,6 +9,7 @@
 use crate::config::HifiConfig;
 use crate::grvq::Codebooks;
 use crate::HifiError;
+use cinder_format::cursor::{put_f32s, put_u32s, ByteCursor};
 use cinder_format::WeightsDigest;
 
 const MAGIC: &[u8; 4] = b"CWHF";
@@ -29,42 +30,19 @@ pub struct HifiWeights {
     pub digest: WeightsDigest,
 }
 
-struct Reader<'a> {
-    bytes: &'a [u8],
-    at: usize,
-}
-
-impl<'a> Reader<'a> {
-    fn take(&mut self, n: usize) -> Result<&'a [u8], HifiError> {
-        let end = self.at.checked_add(n).filter(|&e| e <= self.bytes.len());
-        let end = end.ok_or_else(|| HifiError::BadWeights(format!("truncated at byte {}", self.at)))?;
-        let out = &self.bytes[self.at..end];
-        self.at = end;
-        Ok(out)
-    }
-    fn u32(&mut self) -> Result<u32, HifiError> {
-        let b = self.take(4)?;
-        Ok(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-    }
-    fn u64(&mut self) -> Result<u64, HifiError> {
-        let lo = u64::from(self.u32()?);
-        let hi = u64::from(self.u32()?);
-        Ok(lo | hi << 32)
-    }
-}
-
 pub use cinder_core::weights_digest as digest_of;
 
 impl HifiWeights {
     /// Parses a weights file.
     pub fn from_bytes(bytes: &[u8]) -> Result<HifiWeights, HifiError> {
-        let mut r = Reader { bytes, at: 0 };
-        if r.take(4)? != MAGIC {
+        let mut r = ByteCursor::new(bytes);
+        let cut = |r: &ByteCursor| HifiError::BadWeights(format!("truncated at byte {}", r.position()));
+        if r.take(4) != Some(MAGIC.as_slice()) {
             return Err(HifiError::BadWeights(
                 "not a HiFi-Codec weights file (magic)".into(),
             ));
         }
-        let version = r.u32()?;
+        let version = r.u32().ok_or_else(|| cut(&r))?;
         if version != VERSION {
             return Err(HifiError::BadWeights(format!(
                 "version {version}, this build reads {VERSION}"
@@ -72,24 +50,18 @@ impl HifiWeights {
         }
         let mut words = [0u32; 8];
         for w in &mut words {
-            *w = r.u32()?;
+            *w = r.u32().ok_or_else(|| cut(&r))?;
         }
         let config = HifiConfig::from_words(words)?;
         let books = config.codebooks() * config.codes;
-        let values = r.take(books * config.code_dim() * 4)?;
-        let data = values
-            .chunks_exact(4)
-            .map(|b| f32::from_le_bytes([b[0], b[1], b[2], b[3]]))
-            .collect();
+        let data = r.f32s(books * config.code_dim()).ok_or_else(|| cut(&r))?;
         let codebooks = crate::grvq::codebooks(&config, data)?;
-        let prior = (0..books).map(|_| r.u32()).collect::<Result<Vec<_>, _>>()?;
-        let len = usize::try_from(r.u64()?).map_err(|_| HifiError::BadWeights("record length".into()))?;
-        let burnpack = r.take(len)?.to_vec();
-        if r.at != bytes.len() {
-            return Err(HifiError::BadWeights(format!(
-                "{} trailing bytes",
-                bytes.len() - r.at
-            )));
+        let prior = r.u32s(books).ok_or_else(|| cut(&r))?;
+        let len = r.u64().ok_or_else(|| cut(&r))?;
+        let len = usize::try_from(len).map_err(|_| HifiError::BadWeights("record length".into()))?;
+        let burnpack = r.take(len).ok_or_else(|| cut(&r))?.to_vec();
+        if r.remaining() != 0 {
+            return Err(HifiError::BadWeights(format!("{} trailing bytes", r.remaining())));
         }
         Ok(HifiWeights {
             config,
@@ -104,16 +76,10 @@ impl HifiWeights {
     pub fn to_bytes(config: &HifiConfig, codebooks: &Codebooks, prior: &[u32], burnpack: &[u8]) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + codebooks.data.len() * 4 + prior.len() * 4 + burnpack.len());
         out.extend_from_slice(MAGIC);
-        out.extend_from_slice(&VERSION.to_le_bytes());
-        for w in config.to_words() {
-            out.extend_from_slice(&w.to_le_bytes());
-        }
-        for v in &codebooks.data {
-            out.extend_from_slice(&v.to_le_bytes());
-        }
-        for c in prior {
-            out.extend_from_slice(&c.to_le_bytes());
-        }
+        put_u32s(&mut out, &[VERSION]);
+        put_u32s(&mut out, &config.to_words());
+        put_f32s(&mut out, &codebooks.data);
+        put_u32s(&mut out, prior);
         out.extend_from_slice(&(burnpack.len() as u64).to_le_bytes());
         out.extend_from_slice(burnpack);
         out
