@@ -3,7 +3,7 @@
 //!
 //! Container (DESIGN §3): header `codec_id = 5`, `model_id = 1`, quality, weights digest,
 //! `MediaParams::Image { width, height, channels }`; then one `CODE` chunk per band of
-//! [`BAND_ROWS`](crate::indices::BAND_ROWS) index rows (128 pixel rows), each independently decodable
+//! [`BAND_ROWS`](crate::indices::BAND_ROWS) index rows (256 pixel rows), each independently decodable
 //! ([`crate::indices`]). With `--conceal`, missing or damaged bands are restored ([`crate::restore`]) instead of
 //! failing.
 

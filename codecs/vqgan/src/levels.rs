@@ -23,6 +23,9 @@ pub struct Level {
     pub post_b: Vec<f32>,
     /// Index counts on the training set (≥ 1 each).
     pub usage: Vec<u32>,
+    /// Rank-octave counts of the context coder on the training set (`contexts × octaves`, or empty:
+    /// [`crate::indices::rank_statistics`]).
+    pub rank_prior: Vec<u32>,
 }
 
 fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
@@ -107,6 +110,7 @@ pub(crate) fn toy_level(z: usize, d: usize, codes: usize) -> Level {
             .collect(),
         post_b: vec![0.5; z],
         usage: vec![1; codes],
+        rank_prior: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 //! Layout (little-endian): `b"CWVQ"`, u32 version (1), nine u32 config words ([`VqganConfig::to_words`]),
 //! u64 byte length + the burnpack record of [`crate::net::VqganNet`], u32 level count, then per level: u32 S,
 //! `S × code_dim` f32 entries, `quant_conv` (`code_dim × z` weights, `code_dim` biases), `post_quant_conv`
-//! (`z × code_dim` weights, `z` biases), `S` u32 index counts; optionally (absent in files that end after the
+//! (`z × code_dim` weights, `z` biases), `S` u32 index counts, u32 n + n u32 rank-octave counts of the context coder; optionally (absent in files that end after the
 //! levels) the restoration transformer: five u32 config words ([`RestorerConfig::to_words`]), u64 byte length +
 //! its burnpack record. The digest in every `.cnd` header is the first 8
 //! bytes of the file's SHA-256.
@@ -78,6 +78,13 @@ impl VqganWeights {
                 post_w: r.f32s(z * d).ok_or_else(|| cut(&r))?,
                 post_b: r.f32s(z).ok_or_else(|| cut(&r))?,
                 usage: r.u32s(s).ok_or_else(|| cut(&r))?,
+                rank_prior: {
+                    let n = r.u32().ok_or_else(|| cut(&r))? as usize;
+                    if n > 4096 {
+                        return Err(VqganError::BadWeights(format!("{n} rank-prior counts")));
+                    }
+                    r.u32s(n).ok_or_else(|| cut(&r))?
+                },
             };
             level.validate(z, d)?;
             levels.push(level);
@@ -132,6 +139,8 @@ impl VqganWeights {
             put_f32s(&mut out, &l.post_w);
             put_f32s(&mut out, &l.post_b);
             put_u32s(&mut out, &l.usage);
+            put_u32s(&mut out, &[l.rank_prior.len() as u32]);
+            put_u32s(&mut out, &l.rank_prior);
         }
         if let Some((rc, record)) = restorer {
             put_u32s(&mut out, &rc.to_words());

@@ -48,6 +48,42 @@ impl RankModel {
         })
     }
 
+    /// Models whose octave counts start from `prior` (`contexts × octaves` counts, octaves = ⌊log2(alphabet)⌋ + 1;
+    /// e.g. measured on training data), each context scaled to a total of 1024 so that the data still moves
+    /// them. An empty prior gives [`RankModel::new`].
+    pub fn with_octave_prior(alphabet: usize, contexts: usize, prior: &[u32]) -> Result<Self> {
+        let mut m = RankModel::new(alphabet, contexts)?;
+        if prior.is_empty() {
+            return Ok(m);
+        }
+        let o = m.octaves;
+        if prior.len() != contexts * o {
+            return Err(EntropyError::AlphabetSize {
+                symbols: prior.len() as u64,
+                max: (contexts * o) as u64,
+            });
+        }
+        for (ctx, counts) in prior.chunks(o).enumerate() {
+            let total: u64 = counts.iter().map(|&c| u64::from(c)).sum::<u64>().max(1);
+            let scaled: Vec<u32> = counts
+                .iter()
+                .map(|&c| ((u64::from(c) * 96).div_ceil(total)).max(1) as u32)
+                .collect();
+            m.octave[ctx] = AdaptiveModel::with_counts(&scaled, SLOW)?;
+        }
+        Ok(m)
+    }
+
+    /// Octaves of this alphabet (`⌊log2(alphabet)⌋ + 1`).
+    pub fn octaves(&self) -> usize {
+        self.octaves
+    }
+
+    /// The octave `⌊log2(rank + 1)⌋` a rank is sent in.
+    pub fn octave_of(rank: usize) -> usize {
+        (usize::BITS - 1 - (rank + 1).leading_zeros()) as usize
+    }
+
     fn check(&self, ctx: usize) -> Result<()> {
         if ctx >= self.octave.len() {
             return Err(EntropyError::ContextOutOfRange {
@@ -117,5 +153,22 @@ mod tests {
             assert_eq!(m.decode(&mut dec, i % 2).unwrap(), r);
         }
         assert!(RankModel::new(0, 1).is_err());
+        // A prior matching the data (90 % rank 0, 10 % rank 100, octave 6) is cheaper than learning from flat.
+        let mut prior = vec![1u32; 2 * 11];
+        prior[0] = 900;
+        prior[6] = 100;
+        let mut with = RankModel::with_octave_prior(1024, 2, &prior).unwrap();
+        let mut flat = RankModel::new(1024, 2).unwrap();
+        let (mut a, mut b) = (ByteRangeEncoder::new(), ByteRangeEncoder::new());
+        for i in 0..300 {
+            let r = if i % 10 == 3 { 100 } else { 0 };
+            with.encode(&mut a, 0, r).unwrap();
+            flat.encode(&mut b, 0, r).unwrap();
+        }
+        let (a, b) = (a.finish().len(), b.finish().len());
+        assert!(a < b, "{a} ≥ {b}");
+        assert!(RankModel::with_octave_prior(1024, 2, &[1, 2]).is_err());
+        assert_eq!(RankModel::octave_of(0), 0);
+        assert_eq!(RankModel::octave_of(2), 1);
     }
 }

@@ -153,6 +153,7 @@ pub(crate) fn level_of(net: &VqganNet, codebook: Codebooks, usage: Vec<u32>) -> 
         post_w,
         post_b,
         usage,
+        rank_prior: Vec::new(),
     })
 }
 

@@ -33,6 +33,8 @@ pub struct ReduceConfig {
     pub usage_batches: u64,
     /// Fine-tuning steps per level.
     pub finetune_steps: u64,
+    /// 256² training crops whose index maps give each level's rank statistics.
+    pub prior_crops: usize,
     /// Learning rate of the 1×1 convolutions.
     pub lr: f64,
 }
@@ -44,6 +46,7 @@ impl Default for ReduceConfig {
             sizes: vec![8, 16, 32, 64, 128, 256, 512],
             usage_batches: 40,
             finetune_steps: 40,
+            prior_crops: 120,
             lr: 1e-4,
         }
     }
@@ -211,6 +214,38 @@ pub fn build_levels(
         .map(|&c| (c.min(u64::from(u32::MAX - 1)) as u32).max(1))
         .collect();
     levels.push(full);
+
+    // Rank statistics of the context coder per level, on 256² crops of training photos (the encoder output does
+    // not depend on the level, so it is computed once per crop).
+    let model = VqganModel::from_parts(m, levels.clone(), eval_net.clone(), &eval_device);
+    let mut latents = Vec::new();
+    for (i, img) in data
+        .train
+        .iter()
+        .enumerate()
+        .filter(|(_, im)| im.width >= 256 && im.height >= 256)
+    {
+        if latents.len() >= rc.prior_crops {
+            break;
+        }
+        let (x0, y0) = ((img.width as usize - 256) / 2, (img.height as usize - 256) / 2);
+        let planes = super::data::crop_planes(img, x0, y0, 256, 256, i % 2 == 1);
+        latents.push(model.latents(planes, 256, 256)?);
+    }
+    for level in &mut levels {
+        let mut counts = Vec::new();
+        for (_, w, z) in &latents {
+            let map: Vec<u16> = z.chunks(m.z_channels).map(|v| level.index(v)).collect();
+            for band in map.chunks(crate::indices::BAND_ROWS * w) {
+                crate::indices::rank_statistics(band, *w, level, &mut counts);
+            }
+        }
+        level.rank_prior = counts.iter().map(|&c| (c.min(1 << 30) as u32) + 1).collect();
+    }
+    log(&format!(
+        "rank statistics of every level from {} training crops",
+        latents.len()
+    ));
     let out = cfg.out.join("levels.bin");
     write_atomic(
         &out,
