@@ -15,9 +15,15 @@ pub fn norm_groups(channels: usize) -> usize {
         .unwrap_or(1)
 }
 
-/// GroupNorm with ε = 1e-6 (the reference decoders' setting).
+/// GroupNorm with ε = 1e-6 (the reference decoders' setting) and [`norm_groups`] groups.
 pub fn group_norm(channels: usize, device: &Device) -> GroupNorm {
-    GroupNormConfig::new(norm_groups(channels), channels)
+    group_norm_with(channels, norm_groups(channels), device)
+}
+
+/// GroupNorm with ε = 1e-6 and `groups` groups (must divide `channels`). Narrow networks want several channels a
+/// group: with one, GroupNorm is instance normalisation and removes every channel's mean over the image.
+pub fn group_norm_with(channels: usize, groups: usize, device: &Device) -> GroupNorm {
+    GroupNormConfig::new(groups, channels)
         .with_epsilon(1e-6)
         .init(device)
 }
@@ -49,12 +55,17 @@ pub struct ResBlock2d {
 }
 
 impl ResBlock2d {
-    /// A residual block of `channels` channels.
+    /// A residual block of `channels` channels ([`norm_groups`] groups).
     pub fn new(channels: usize, device: &Device) -> Self {
+        ResBlock2d::with_groups(channels, norm_groups(channels), device)
+    }
+
+    /// A residual block whose GroupNorms have `groups` groups.
+    pub fn with_groups(channels: usize, groups: usize, device: &Device) -> Self {
         ResBlock2d {
-            norm1: group_norm(channels, device),
+            norm1: group_norm_with(channels, groups, device),
             conv1: conv_same(channels, channels, 3, device),
-            norm2: group_norm(channels, device),
+            norm2: group_norm_with(channels, groups, device),
             conv2: conv_same(channels, channels, 3, device),
         }
     }
@@ -79,10 +90,15 @@ pub struct SelfAttention2d {
 }
 
 impl SelfAttention2d {
-    /// Attention over `channels`-wide features.
+    /// Attention over `channels`-wide features ([`norm_groups`] groups in the pre-norm).
     pub fn new(channels: usize, device: &Device) -> Self {
+        SelfAttention2d::with_groups(channels, norm_groups(channels), device)
+    }
+
+    /// Attention whose pre-norm has `groups` groups.
+    pub fn with_groups(channels: usize, groups: usize, device: &Device) -> Self {
         SelfAttention2d {
-            norm: group_norm(channels, device),
+            norm: group_norm_with(channels, groups, device),
             query: conv_same(channels, channels, 1, device),
             key: conv_same(channels, channels, 1, device),
             value: conv_same(channels, channels, 1, device),

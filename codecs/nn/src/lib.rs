@@ -15,6 +15,6 @@ mod error;
 pub mod train_io;
 pub mod vq;
 
-pub use blocks::{conv1d_same, conv_same, group_norm, ResBlock2d, SelfAttention2d};
+pub use blocks::{conv1d_same, conv_same, group_norm, group_norm_with, ResBlock2d, SelfAttention2d};
 pub use device::{inference_device, training_device};
 pub use error::NnError;

@@ -76,6 +76,9 @@ impl VqganConfig {
         if self.widths.iter().any(|&w| w == 0 || w > 1024) || self.z_channels == 0 || self.z_channels > 1024 {
             return bad("widths");
         }
+        if self.widths.iter().any(|&w| w % crate::net::groups(w) != 0) {
+            return bad("widths (each a multiple of its GroupNorm groups, width / 8)");
+        }
         if self.code_dim == 0 || self.code_dim > 256 {
             return bad("code_dim");
         }

@@ -12,7 +12,7 @@ use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{GroupNorm, PaddingConfig2d};
 use burn::tensor::activation::silu;
 use burn::tensor::{Device, Tensor};
-use cinder_nn::{conv_same, group_norm, ResBlock2d, SelfAttention2d};
+use cinder_nn::{conv_same, group_norm_with, ResBlock2d, SelfAttention2d};
 
 /// `[b, c, h, w]` → `[b, 4c, h/2, w/2]` (h, w even).
 pub fn unshuffle2(x: Tensor<4>) -> Tensor<4> {
@@ -37,6 +37,17 @@ pub fn upsample2(x: Tensor<4>) -> Tensor<4> {
     x.reshape([b, c, h, 1, w, 1])
         .expand([b, c, h, 2, w, 2])
         .reshape([b, c, h * 2, w * 2])
+}
+
+/// GroupNorm groups of a `channels`-wide layer: 8 channels a group (taming has 4 at width 128; with the 32 groups
+/// of the wide reference models a 32-channel layer would be instance-normalised, losing every channel's mean
+/// over the image — colour and brightness — right before the output).
+pub fn groups(channels: usize) -> usize {
+    (channels / 8).max(1)
+}
+
+fn res(channels: usize, device: &Device) -> ResBlock2d {
+    ResBlock2d::with_groups(channels, groups(channels), device)
 }
 
 fn down(input: usize, output: usize, device: &Device) -> Conv2d {
@@ -86,9 +97,9 @@ pub struct Mid {
 impl Mid {
     fn new(channels: usize, device: &Device) -> Self {
         Mid {
-            res1: ResBlock2d::new(channels, device),
-            att: SelfAttention2d::new(channels, device),
-            res2: ResBlock2d::new(channels, device),
+            res1: res(channels, device),
+            att: SelfAttention2d::with_groups(channels, groups(channels), device),
+            res2: res(channels, device),
         }
     }
     fn forward(&self, x: Tensor<4>, window: usize) -> Tensor<4> {
@@ -115,10 +126,10 @@ impl Encoder {
         let w = cfg.widths;
         Encoder {
             conv_in: conv_same(12, w[0], 3, device),
-            res: (0..3).map(|i| ResBlock2d::new(w[i], device)).collect(),
+            res: (0..3).map(|i| res(w[i], device)).collect(),
             down: (0..3).map(|i| down(w[i], w[i + 1], device)).collect(),
             mid: Mid::new(w[3], device),
-            norm_out: group_norm(w[3], device),
+            norm_out: group_norm_with(w[3], groups(w[3]), device),
             conv_out: conv_same(w[3], cfg.z_channels, 3, device),
             window: cfg.window,
         }
@@ -157,14 +168,10 @@ impl Decoder {
             conv_in: conv_same(cfg.z_channels, w[3], 3, device),
             mid: Mid::new(w[3], device),
             res: (0..4)
-                .map(|s| {
-                    (0..cfg.dec_blocks)
-                        .map(|_| ResBlock2d::new(w[3 - s], device))
-                        .collect()
-                })
+                .map(|s| (0..cfg.dec_blocks).map(|_| res(w[3 - s], device)).collect())
                 .collect(),
             up: (0..3).map(|s| conv_same(w[3 - s], w[2 - s], 3, device)).collect(),
-            norm_out: group_norm(w[0], device),
+            norm_out: group_norm_with(w[0], groups(w[0]), device),
             conv_out: conv_same(w[0], 12, 3, device),
             window: cfg.window,
         }
