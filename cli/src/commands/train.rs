@@ -62,6 +62,12 @@ pub struct VqganTrainArgs {
     /// Steps between validations.
     #[arg(long, default_value_t = 200)]
     pub eval_interval: u64,
+    /// Step from which the PatchGAN hinge loss (taming's adaptive weight) is on (default: never).
+    #[arg(long)]
+    pub gan_start: Option<u64>,
+    /// disc_weight of the adaptive adversarial weight.
+    #[arg(long, default_value_t = 0.1)]
+    pub disc_weight: f64,
     /// Continue from the checkpoint in `--out`.
     #[arg(long)]
     pub resume: bool,
@@ -272,6 +278,8 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         ms_ssim_weight: a.ms_ssim_weight,
         vq_start: a.vq_start,
         eval_interval: a.eval_interval,
+        gan_start: a.gan_start,
+        disc_weight: a.disc_weight,
         resume: a.resume,
         seed: a.seed,
         device: a.device,

@@ -13,7 +13,11 @@ fn rgb(img: Image) -> Image {
         return img;
     }
     let c = usize::from(img.channels);
-    let data = img.data.chunks(c).flat_map(|p| [p[0], p[c.min(2) - 1 + usize::from(c > 1)], p[0]]).collect();
+    let data = img
+        .data
+        .chunks(c)
+        .flat_map(|p| [p[0], p[c.min(2) - 1 + usize::from(c > 1)], p[0]])
+        .collect();
     Image::new(img.width, img.height, 3, data).unwrap()
 }
 

@@ -85,7 +85,10 @@ fn main() {
                 }
                 let none = codec.decode_map(&zeroed, &all, Restorer::Mean, w, h, c).unwrap();
                 rows[li][0] += psnr(img, &none);
-                for (ri, how) in [Restorer::Smooth { snap: false }, Restorer::Transformer { snap: false }]
+                for (ri, how) in [
+                    Restorer::Smooth { snap: false },
+                    Restorer::Transformer { snap: false },
+                ]
                 .into_iter()
                 .enumerate()
                 {

@@ -1,5 +1,5 @@
 //! The whole training pipeline on a tiny synthetic photo folder and a tiny network: training with k-means
-//! initialisation, checkpoint and resume; the level reduction; the restoration transformer; and the codec
+//! initialisation, the adversarial phase, checkpoint and resume; the level reduction; the restoration transformer; and the codec
 //! opened on the result (issue 8).
 #![cfg(feature = "train")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -48,6 +48,8 @@ fn train_resume_reduce_restore_and_code() {
         val_every: 3,
         eval_interval: 3,
         checkpoint_interval: 1,
+        gan_start: Some(2),
+        disc_width: 8,
         ..TrainConfig::default()
     };
     let mut log = |_: &str| {};
@@ -59,9 +61,12 @@ fn train_resume_reduce_restore_and_code() {
         state.starts_with("3 ") && state.trim_end().ends_with(" 1"),
         "{state}"
     );
+    assert!(out.path().join("disc.bpk").exists());
     cfg.steps = 4;
     cfg.resume = true;
     assert_eq!(train(&cfg, &mut log).unwrap().steps, 4);
+    let gan = std::fs::read_to_string(out.path().join("gan.csv")).unwrap();
+    assert_eq!(gan.lines().count(), 3, "{gan}"); // header + steps 2 and 3
 
     let levels = build_levels(
         &cfg,

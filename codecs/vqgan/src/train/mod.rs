@@ -6,12 +6,15 @@
 //! 200 steps ([`cinder_nn::vq::VqState`]); usage and perplexity go to `usage.csv`, and the run fails loudly when
 //! fewer than 5 % of the entries are used. Straight-through gradient to the encoder.
 //!
+//! From `gan_start` (off by default) the PatchGAN hinge loss joins with taming's adaptive weight ([`disc`]).
+//!
 //! Adam β = (0.5, 0.9) (taming's), linear warm-up then cosine decay to 10 %. Files in `--out`: `train.csv`,
 //! `usage.csv`, `val.csv` (PSNR / MS-SSIM of held-out training photos through the full-codebook codec),
 //! `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt` (resume), `best.bin` (the best validation checkpoint as
 //! a one-level `CWVQ` file). The quality levels are made afterwards by [`reduce`].
 
 pub mod data;
+pub mod disc;
 pub mod loss;
 pub mod reduce;
 pub mod restorer;
@@ -67,6 +70,12 @@ pub struct TrainConfig {
     pub eval_interval: u64,
     /// Steps between checkpoints.
     pub checkpoint_interval: u64,
+    /// Step from which the PatchGAN hinge loss is on (`None`: never; spec §6.4: the last ~30 % at most).
+    pub gan_start: Option<u64>,
+    /// `disc_weight` of the adaptive adversarial weight.
+    pub disc_weight: f64,
+    /// Filters of the discriminator's first layer.
+    pub disc_width: usize,
     /// Continue from the checkpoint in `out`.
     pub resume: bool,
     /// Where the networks train.
@@ -92,6 +101,9 @@ impl Default for TrainConfig {
             val_side: 256,
             eval_interval: 200,
             checkpoint_interval: 20,
+            gan_start: None,
+            disc_weight: 0.1,
+            disc_width: 32,
             resume: false,
             device: cinder_core::Device::Cpu,
         }
@@ -206,6 +218,9 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         vec![0.0; m.codes * m.code_dim],
     )?);
     let recon = ReconLoss::new(cfg.ms_ssim_weight, &device);
+    let mut adversary = cfg
+        .gan_start
+        .map(|_| disc::Adversary::new(cfg.disc_width, cfg.disc_weight, &device));
     let paths = |name: &str| cfg.out.join(name);
     let mut step = 0u64;
     let mut best = f64::NEG_INFINITY;
@@ -271,17 +286,44 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             (ze, None)
         };
         let y = net.decoder.forward(net.post_quant_conv.forward(zq));
-        let (mut loss, l1, ms) = recon.forward(x, y);
+        let lr = learning_rate(cfg, step);
+        let gan_on = matches!(cfg.gan_start, Some(start) if step >= start);
+        let (mut loss, l1_value, ms_value, loss_value) =
+            if let (true, Some(adv)) = (gan_on, adversary.as_mut()) {
+                // Reconstruction gradient at the output from its own small graph; the adversary adds its term.
+                let leaf = y.clone().detach().require_grad();
+                let (rec, l1, ms) = recon.forward(x.clone(), leaf.clone());
+                let values = (
+                    f64::from(l1.into_scalar::<f32>()),
+                    f64::from(ms.into_scalar::<f32>()),
+                    f64::from(rec.clone().into_scalar::<f32>()),
+                );
+                let rec_grad = leaf
+                    .grad(&rec.backward())
+                    .ok_or_else(|| VqganError::Network("no gradient of the reconstruction loss".into()))?;
+                let s = adv.step(x, y.clone(), rec_grad, lr)?;
+                append(
+                    &paths("gan.csv"),
+                    "step,d_loss,g_loss,lambda",
+                    &format!("{step},{:.5},{:.5},{:.5}", s.d_loss, s.g_loss, s.lambda),
+                )?;
+                ((y * s.output_grad.detach()).sum(), values.0, values.1, values.2)
+            } else {
+                let (rec, l1, ms) = recon.forward(x, y);
+                let v = f64::from(rec.clone().into_scalar::<f32>());
+                (
+                    rec,
+                    f64::from(l1.into_scalar::<f32>()),
+                    f64::from(ms.into_scalar::<f32>()),
+                    v,
+                )
+            };
         if let Some(c) = commit {
             loss = loss + c.mul_scalar(cfg.commit);
         }
-        let l1_value = f64::from(l1.into_scalar::<f32>());
-        let ms_value = f64::from(ms.into_scalar::<f32>());
-        let loss_value = f64::from(loss.clone().into_scalar::<f32>());
         if !loss_value.is_finite() {
             return Err(VqganError::Network(format!("loss diverged at step {step}")));
         }
-        let lr = learning_rate(cfg, step);
         let grads = GradientsParams::from_grads(loss.backward(), &net);
         net = optim.step(lr, net, grads);
         step += 1;
@@ -358,6 +400,9 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             write_atomic(&paths("optim.bpk"), &opt)?;
             if vq_ready {
                 write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
+            }
+            if let Some(adv) = adversary.as_ref() {
+                adv.checkpoint(&cfg.out)?;
             }
             write_atomic(
                 &paths("state.txt"),
