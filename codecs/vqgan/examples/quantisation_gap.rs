@@ -7,20 +7,9 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::Image;
-use cinder_vqgan::model::{image_planes, planes_image};
+use cinder_vqgan::model::{image_planes, planes_image, psnr};
 use cinder_vqgan::{VqganModel, FACTOR};
 use std::path::Path;
-
-fn psnr(a: &Image, b: &Image) -> f64 {
-    let mse: f64 = a
-        .data
-        .iter()
-        .zip(&b.data)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.data.len() as f64;
-    10.0 * (255.0f64.powi(2) / mse.max(1e-9)).log10()
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -11,20 +11,10 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
+use cinder_vqgan::model::psnr;
 use cinder_vqgan::restore::Restorer;
 use cinder_vqgan::VqganCodec;
 use std::path::Path;
-
-fn psnr(a: &Image, b: &Image) -> f64 {
-    let mse: f64 = a
-        .data
-        .iter()
-        .zip(&b.data)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.data.len() as f64;
-    10.0 * (255.0f64.powi(2) / mse.max(1e-9)).log10()
-}
 
 fn lost_mask(n: usize, fraction: f64, seed: u64) -> Vec<bool> {
     let mut known = vec![true; n];

@@ -81,6 +81,21 @@ pub fn module_bytes<M: Module>(module: M) -> Result<Vec<u8>, VqganError> {
         .map_err(|e| VqganError::Network(format!("cannot serialise the network: {e}")))
 }
 
+/// PSNR in dB between two images of the same size (8-bit peak, all channels; 100 dB when equal).
+pub fn psnr(a: &Image, b: &Image) -> f64 {
+    let mse: f64 = a
+        .data
+        .iter()
+        .zip(&b.data)
+        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
+        .sum::<f64>()
+        / a.data.len().max(1) as f64;
+    if mse == 0.0 {
+        return 100.0;
+    }
+    10.0 * (255.0f64 * 255.0 / mse).log10()
+}
+
 /// `[1, 3, H', W']` values in [−1, 1] of an RGB or grey image padded to multiples of 16 (edge repeat).
 pub fn image_planes(image: &Image) -> Result<(Vec<f32>, usize, usize), VqganError> {
     let ch = usize::from(image.channels);

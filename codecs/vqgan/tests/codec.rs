@@ -4,6 +4,7 @@
 
 use cinder_core::{CodecError, DecodeOptions, EncodeOptions, Image, ImageCodec};
 use cinder_format::{ids, Container, Limits};
+use cinder_vqgan::model::psnr;
 use cinder_vqgan::restore::Restorer;
 use cinder_vqgan::{VqganCodec, VQGAN_INFO};
 
@@ -26,17 +27,6 @@ fn picture(width: u32, height: u32, channels: u8) -> Image {
         }
     }
     Image::new(width, height, channels, data).unwrap()
-}
-
-fn psnr(a: &Image, b: &Image) -> f64 {
-    let mse: f64 = a
-        .data
-        .iter()
-        .zip(&b.data)
-        .map(|(&x, &y)| (f64::from(x) - f64::from(y)).powi(2))
-        .sum::<f64>()
-        / a.data.len() as f64;
-    10.0 * (255.0f64.powi(2) / mse.max(1e-9)).log10()
 }
 
 fn round_trip(codec: &VqganCodec, img: &Image) -> (Container, Image) {

@@ -15,7 +15,11 @@ use burn::tensor::activation::leaky_relu;
 use burn::tensor::module::conv1d;
 use burn::tensor::ops::ConvOptions;
 use burn::tensor::{Device, Tensor, TensorData};
+use cinder_nn::train_io::{load_module, save_module};
 use std::path::Path;
+
+/// The discriminator's checkpoint files.
+const FILES: (&str, &str) = ("disc.bpk", "disc_optim.bpk");
 
 /// Filters of every sub-discriminator.
 pub const FILTERS: usize = 8;
@@ -196,37 +200,17 @@ impl Adversary {
 
     /// Writes the discriminator and its optimiser next to the generator's checkpoint.
     pub fn checkpoint(&self, dir: &Path) -> Result<(), HifiError> {
-        let net = self
-            .disc
-            .clone()
-            .into_record()
-            .into_bytes()
-            .map_err(|e| HifiError::Network(format!("discriminator: {e}")))?;
-        super::write_atomic(&dir.join("disc.bpk"), &net)?;
-        let opt = self
-            .optim
-            .into_bytes()
-            .map_err(|e| HifiError::Network(format!("discriminator optimiser: {e}")))?;
-        super::write_atomic(&dir.join("disc_optim.bpk"), &opt)
+        save_module(dir, FILES, self.disc.clone(), &self.optim).map_err(HifiError::Network)
     }
 
     /// Restores what [`Adversary::checkpoint`] wrote, if present (a run that switches the GAN on at resume
     /// starts from a fresh discriminator).
-    pub fn resume(&mut self, dir: &Path, _device: &Device) -> Result<(), HifiError> {
-        let (net, opt) = (dir.join("disc.bpk"), dir.join("disc_optim.bpk"));
-        if !net.exists() {
-            return Ok(());
-        }
-        self.disc = self
-            .disc
-            .clone()
-            .try_load_file(&net)
-            .map_err(|e| HifiError::BadWeights(format!("discriminator checkpoint: {e}")))?;
-        if opt.exists() {
-            let fresh = AdamConfig::new().with_beta_1(0.8).with_beta_2(0.99).init();
-            self.optim = fresh
-                .load(&opt)
-                .map_err(|e| HifiError::BadWeights(format!("discriminator optimiser: {e}")))?;
+    pub fn resume(&mut self, dir: &Path) -> Result<(), HifiError> {
+        let fresh = AdamConfig::new().with_beta_1(0.8).with_beta_2(0.99).init();
+        if let Some((disc, optim)) =
+            load_module(dir, FILES, self.disc.clone(), fresh).map_err(HifiError::BadWeights)?
+        {
+            (self.disc, self.optim) = (disc, optim);
         }
         Ok(())
     }

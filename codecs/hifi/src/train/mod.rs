@@ -27,6 +27,7 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use cinder_nn::train_io::sample_seed;
+use cinder_nn::train_io::{load_module, save_module, RunState};
 use cinder_nn::vq::{from_vectors as channel_major, to_vectors as frame_major, VqState};
 use data::SpeechData;
 use mel::MelLoss;
@@ -132,6 +133,9 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), HifiError> {
     cinder_nn::train_io::write_atomic(path, bytes).map_err(io_err(path))
 }
 
+/// The networks' checkpoint and optimiser files.
+const NET_FILES: (&str, &str) = ("checkpoint.bpk", "optim.bpk");
+
 fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     if step < cfg.warmup {
         return cfg.lr * (step + 1) as f64 / cfg.warmup as f64;
@@ -191,8 +195,12 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let mut step = 0u64;
     let mut best = f64::INFINITY;
     let mut vq_ready = false;
-    let resuming = cfg.resume && paths("state.txt").exists();
-    if let (Some(path), false) = (&cfg.init, resuming) {
+    let state = if cfg.resume {
+        RunState::read(&cfg.out, f64::INFINITY).map_err(io_err(&cfg.out))?
+    } else {
+        None
+    };
+    if let (Some(path), None) = (&cfg.init, state) {
         let bytes = std::fs::read(path).map_err(|e| HifiError::Data(format!("{}: {e}", path.display())))?;
         let w = HifiWeights::from_bytes(&bytes)?;
         if w.config != m {
@@ -210,27 +218,18 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             path.display()
         ));
     }
-    if resuming {
-        let text = std::fs::read_to_string(paths("state.txt")).map_err(io_err(&cfg.out))?;
-        let mut f = text.split_whitespace();
-        step = f.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        best = f.next().and_then(|s| s.parse().ok()).unwrap_or(f64::INFINITY);
-        vq_ready = f.next() == Some("1");
-        net = net
-            .try_load_file(paths("checkpoint.bpk"))
-            .map_err(|e| HifiError::BadWeights(format!("checkpoint: {e}")))?;
-        if paths("optim.bpk").exists() {
-            optim = optim
-                .load(paths("optim.bpk"))
-                .map_err(|e| HifiError::BadWeights(format!("optimiser state: {e}")))?;
-        }
+    if let Some(state) = state {
+        (step, best, vq_ready) = (state.step, state.best, state.ready);
+        (net, optim) = load_module(&cfg.out, NET_FILES, net, optim)
+            .map_err(HifiError::BadWeights)?
+            .ok_or_else(|| HifiError::BadWeights("state.txt without checkpoint.bpk".into()))?;
         if vq_ready {
             let bytes = std::fs::read(paths("vq.bin")).map_err(io_err(&cfg.out))?;
             vq.load_bytes(&bytes)
                 .map_err(|e| HifiError::BadWeights(e.to_string()))?;
         }
         if let Some(adv) = adversary.as_mut() {
-            adv.resume(&cfg.out, &device)?;
+            adv.resume(&cfg.out)?;
         }
         log(&format!(
             "resumed at step {step} (best mel error {best:.4}, codebooks ready: {vq_ready})"
@@ -379,21 +378,20 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             }
         }
         if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
-            write_atomic(&paths("checkpoint.bpk"), &net_bytes(net.clone())?)?;
-            let opt = optim
-                .into_bytes()
-                .map_err(|e| HifiError::Network(format!("optimiser state: {e}")))?;
-            write_atomic(&paths("optim.bpk"), &opt)?;
+            save_module(&cfg.out, NET_FILES, net.clone(), &optim).map_err(HifiError::Network)?;
             if vq_ready {
                 write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
             }
             if let Some(adv) = adversary.as_ref() {
                 adv.checkpoint(&cfg.out)?;
             }
-            write_atomic(
-                &paths("state.txt"),
-                format!("{step} {best} {}\n", u8::from(vq_ready)).as_bytes(),
-            )?;
+            RunState {
+                step,
+                best,
+                ready: vq_ready,
+            }
+            .write(&cfg.out)
+            .map_err(io_err(&cfg.out))?;
         }
     }
     Ok(TrainReport {

@@ -15,7 +15,11 @@ use burn::nn::{GroupNorm, PaddingConfig2d};
 use burn::optim::{AdamConfig, GradientsParams, ModuleOptimizer};
 use burn::tensor::activation::{leaky_relu, relu};
 use burn::tensor::{Device, Tensor};
+use cinder_nn::train_io::{load_module, save_module};
 use std::path::Path;
+
+/// The discriminator's checkpoint files.
+const FILES: (&str, &str) = ("disc.bpk", "disc_optim.bpk");
 
 /// The PatchGAN discriminator.
 #[derive(Module, Debug)]
@@ -125,32 +129,17 @@ impl Adversary {
 
     /// Writes the discriminator and its optimiser next to the generator's checkpoint.
     pub fn checkpoint(&self, dir: &Path) -> Result<(), VqganError> {
-        let net = crate::model::module_bytes(self.disc.clone())?;
-        super::write_atomic(&dir.join("disc.bpk"), &net)?;
-        let opt = self
-            .optim
-            .into_bytes()
-            .map_err(|e| VqganError::Network(format!("discriminator optimiser: {e}")))?;
-        super::write_atomic(&dir.join("disc_optim.bpk"), &opt)
+        save_module(dir, FILES, self.disc.clone(), &self.optim).map_err(VqganError::Network)
     }
 
     /// Restores what [`Adversary::checkpoint`] wrote, if present (a run that switches the GAN on at resume
     /// starts from a fresh discriminator).
     pub fn resume(&mut self, dir: &Path) -> Result<(), VqganError> {
-        let (net, opt) = (dir.join("disc.bpk"), dir.join("disc_optim.bpk"));
-        if !net.exists() {
-            return Ok(());
-        }
-        self.disc = self
-            .disc
-            .clone()
-            .try_load_file(&net)
-            .map_err(|e| VqganError::BadWeights(format!("discriminator checkpoint: {e}")))?;
-        if opt.exists() {
-            let fresh = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).init();
-            self.optim = fresh
-                .load(&opt)
-                .map_err(|e| VqganError::BadWeights(format!("discriminator optimiser: {e}")))?;
+        let fresh = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).init();
+        if let Some((disc, optim)) =
+            load_module(dir, FILES, self.disc.clone(), fresh).map_err(VqganError::BadWeights)?
+        {
+            (self.disc, self.optim) = (disc, optim);
         }
         Ok(())
     }

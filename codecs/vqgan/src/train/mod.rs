@@ -29,6 +29,7 @@ use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Tensor, TensorData};
+use cinder_nn::train_io::{load_module, save_module, RunState};
 use cinder_nn::vq::{from_vectors, to_vectors, Codebooks, VqState};
 use data::{centre_crop, ImageData};
 use loss::ReconLoss;
@@ -135,6 +136,9 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), VqganError> 
     cinder_nn::train_io::write_atomic(path, bytes).map_err(io_err(path))
 }
 
+/// The network's checkpoint and optimiser files.
+const NET_FILES: (&str, &str) = ("checkpoint.bpk", "optim.bpk");
+
 fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     if step < cfg.warmup {
         return cfg.lr * (step + 1) as f64 / cfg.warmup as f64;
@@ -177,15 +181,7 @@ pub(crate) fn validate(
 ) -> Result<f64, VqganError> {
     let mut total = 0.0;
     for img in val {
-        let rec = model.reconstruct(img, codes)?;
-        let mse: f64 = img
-            .data
-            .iter()
-            .zip(&rec.data)
-            .map(|(&a, &b)| (f64::from(a) - f64::from(b)).powi(2))
-            .sum::<f64>()
-            / img.data.len().max(1) as f64;
-        total += 10.0 * (255.0f64 * 255.0 / mse.max(1e-10)).log10();
+        total += crate::model::psnr(img, &model.reconstruct(img, codes)?);
     }
     Ok(total / val.len().max(1) as f64)
 }
@@ -225,23 +221,22 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let mut step = 0u64;
     let mut best = f64::NEG_INFINITY;
     let mut vq_ready = false;
-    if cfg.resume && paths("state.txt").exists() {
-        let text = std::fs::read_to_string(paths("state.txt")).map_err(io_err(&cfg.out))?;
-        let mut f = text.split_whitespace();
-        step = f.next().and_then(|s| s.parse().ok()).unwrap_or(0);
-        best = f.next().and_then(|s| s.parse().ok()).unwrap_or(f64::NEG_INFINITY);
-        vq_ready = f.next() == Some("1");
-        net = net
-            .try_load_file(paths("checkpoint.bpk"))
-            .map_err(|e| VqganError::BadWeights(format!("checkpoint: {e}")))?;
-        if paths("optim.bpk").exists() {
-            optim = optim
-                .load(paths("optim.bpk"))
-                .map_err(|e| VqganError::BadWeights(format!("optimiser state: {e}")))?;
-        }
+    let state = if cfg.resume {
+        RunState::read(&cfg.out, f64::NEG_INFINITY).map_err(io_err(&cfg.out))?
+    } else {
+        None
+    };
+    if let Some(state) = state {
+        (step, best, vq_ready) = (state.step, state.best, state.ready);
+        (net, optim) = load_module(&cfg.out, NET_FILES, net, optim)
+            .map_err(VqganError::BadWeights)?
+            .ok_or_else(|| VqganError::BadWeights("state.txt without checkpoint.bpk".into()))?;
         if vq_ready {
             let bytes = std::fs::read(paths("vq.bin")).map_err(io_err(&cfg.out))?;
             vq.load_bytes(&bytes)?;
+        }
+        if let Some(adv) = adversary.as_mut() {
+            adv.resume(&cfg.out)?;
         }
         log(&format!(
             "resumed at step {step} (best PSNR {best:.2} dB, codebook ready: {vq_ready})"
@@ -393,21 +388,20 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             }
         }
         if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
-            write_atomic(&paths("checkpoint.bpk"), &net_bytes(net.clone())?)?;
-            let opt = optim
-                .into_bytes()
-                .map_err(|e| VqganError::Network(format!("optimiser state: {e}")))?;
-            write_atomic(&paths("optim.bpk"), &opt)?;
+            save_module(&cfg.out, NET_FILES, net.clone(), &optim).map_err(VqganError::Network)?;
             if vq_ready {
                 write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
             }
             if let Some(adv) = adversary.as_ref() {
                 adv.checkpoint(&cfg.out)?;
             }
-            write_atomic(
-                &paths("state.txt"),
-                format!("{step} {best} {}\n", u8::from(vq_ready)).as_bytes(),
-            )?;
+            RunState {
+                step,
+                best,
+                ready: vq_ready,
+            }
+            .write(&cfg.out)
+            .map_err(io_err(&cfg.out))?;
         }
     }
     Ok(TrainReport {
