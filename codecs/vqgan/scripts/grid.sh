@@ -3,12 +3,14 @@
 # lowest quality (cjpeg -quality 1) — and the bpp of every coded file (from file bytes) on stdout.
 # Needs the cinder binary (built with the shipped weights), libjpeg-turbo's cjpeg, `convert FILE.png ppm:-` and
 # the grid example.
-# Usage: grid.sh CINDER GRID_EXAMPLE KODAK_DIR OUT.png [kodimNN ...]
+# Usage: [WEIGHTS=file.bin] grid.sh CINDER GRID_EXAMPLE KODAK_DIR OUT.png [kodimNN ...]
 set -euo pipefail
 cinder=$1 grid=$2 kodak=$3 out=$4
 shift 4
 images=("$@")
 [ ${#images[@]} -gt 0 ] || images=(kodim04 kodim15 kodim23)
+weights=()
+[ -z "${WEIGHTS:-}" ] || weights=(--weights "$WEIGHTS")
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 args=()
@@ -18,8 +20,8 @@ for name in "${images[@]}"; do
   row=("$src")
   line="$name:"
   for q in 10 3; do
-    "$cinder" encode "$src" --codec vqgan -q "$q" -o "$tmp/$name-q$q.cnd" >/dev/null 2>&1
-    "$cinder" decode "$tmp/$name-q$q.cnd" -o "$tmp/$name-q$q.png" >/dev/null 2>&1
+    "$cinder" encode "$src" --codec vqgan -q "$q" "${weights[@]}" -o "$tmp/$name-q$q.cnd" >/dev/null 2>&1
+    "$cinder" decode "$tmp/$name-q$q.cnd" "${weights[@]}" -o "$tmp/$name-q$q.png" >/dev/null 2>&1
     row+=("$tmp/$name-q$q.png")
     line="$line vqgan S=$((1 << q)) $(bpp "$tmp/$name-q$q.cnd") bpp;"
   done

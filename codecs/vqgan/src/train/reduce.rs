@@ -145,11 +145,16 @@ pub fn build_levels(
         let mut last = 0.0;
         for step in 0..rc.finetune_steps {
             let batch = data.batch(cfg.seed ^ 0xF17E ^ s as u64, step, cfg.batch, cfg.crop);
-            let x = Tensor::<4>::from_data(
-                TensorData::new(batch, [cfg.batch, 3, cfg.crop, cfg.crop]),
-                &device,
-            );
-            let z = net.encoder.forward(x.clone()).detach();
+            // The frozen encoder runs without autodiff: a detached forward on the training device would keep its
+            // graph (and activations) alive, as no backward pass ever consumes it (that ran out of memory).
+            let shape = [cfg.batch, 3, cfg.crop, cfg.crop];
+            let z = values(eval_net.encoder.forward(Tensor::<4>::from_data(
+                TensorData::new(batch.clone(), shape),
+                &eval_device,
+            )))?;
+            let z =
+                Tensor::<4>::from_data(TensorData::new(z, [cfg.batch, m.z_channels, side, side]), &device);
+            let x = Tensor::<4>::from_data(TensorData::new(batch, shape), &device);
             let ze = convs.quant_conv.forward(z);
             let points = to_vectors(&values(ze.clone())?, cfg.batch, d, hw);
             let q = vq.quantise(&points, step + 1, true);
