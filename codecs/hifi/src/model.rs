@@ -10,9 +10,7 @@ use crate::grvq::Codebooks;
 use crate::net::HifiNet;
 use crate::weights::HifiWeights;
 use crate::HifiError;
-use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use cinder_format::WeightsDigest;
 
 /// Latent frames per encoder / decoder chunk (20 s).
@@ -182,16 +180,10 @@ impl HifiModel {
 
 /// Loads burnpack bytes (from a weights file) into a network of the same shape.
 pub fn load_net(net: HifiNet, burnpack: &[u8]) -> Result<HifiNet, HifiError> {
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(burnpack.to_vec()))
-        .map_err(|e| HifiError::BadWeights(format!("network record: {e}")))?;
-    net.try_load_record(record)
-        .map_err(|e| HifiError::BadWeights(format!("network record does not fit: {e}")))
+    cinder_nn::record::from_bytes(net, burnpack).map_err(HifiError::BadWeights)
 }
 
 /// The burnpack bytes of a network.
 pub fn net_bytes(net: HifiNet) -> Result<Vec<u8>, HifiError> {
-    net.into_record()
-        .into_bytes()
-        .map(|b| b.to_vec())
-        .map_err(|e| HifiError::Network(format!("cannot serialise the network: {e}")))
+    cinder_nn::record::to_bytes(net).map_err(HifiError::Network)
 }

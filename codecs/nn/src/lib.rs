@@ -12,6 +12,7 @@
 pub mod blocks;
 pub mod device;
 mod error;
+pub mod record;
 pub mod train_io;
 pub mod vq;
 

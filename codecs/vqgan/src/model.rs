@@ -13,8 +13,7 @@ use crate::restore_net::{window_cells, RestoreNet, RestorerConfig};
 use crate::weights::VqganWeights;
 use crate::VqganError;
 use burn::module::Module;
-use burn::store::ModuleRecord;
-use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 use cinder_core::Image;
 use cinder_format::WeightsDigest;
 
@@ -53,32 +52,14 @@ pub(crate) fn values<const D: usize>(t: Tensor<D>) -> Result<Vec<f32>, VqganErro
         .map_err(|e| VqganError::Network(format!("{e:?}")))
 }
 
-/// Loads burnpack bytes into a network of the same shape.
-pub fn load_net(net: VqganNet, burnpack: &[u8]) -> Result<VqganNet, VqganError> {
-    load_module(net, burnpack)
-}
-
-/// Loads burnpack bytes into any module of the same shape.
+/// Loads burnpack bytes into any module of the same shape ([`cinder_nn::record::from_bytes`]).
 pub fn load_module<M: Module>(module: M, burnpack: &[u8]) -> Result<M, VqganError> {
-    let record = ModuleRecord::from_bytes(Bytes::from_bytes_vec(burnpack.to_vec()))
-        .map_err(|e| VqganError::BadWeights(format!("network record: {e}")))?;
-    module
-        .try_load_record(record)
-        .map_err(|e| VqganError::BadWeights(format!("network record does not fit: {e}")))
+    cinder_nn::record::from_bytes(module, burnpack).map_err(VqganError::BadWeights)
 }
 
-/// The burnpack bytes of a network.
-pub fn net_bytes(net: VqganNet) -> Result<Vec<u8>, VqganError> {
-    module_bytes(net)
-}
-
-/// The burnpack bytes of any module.
+/// The burnpack bytes of any module ([`cinder_nn::record::to_bytes`]).
 pub fn module_bytes<M: Module>(module: M) -> Result<Vec<u8>, VqganError> {
-    module
-        .into_record()
-        .into_bytes()
-        .map(|b| b.to_vec())
-        .map_err(|e| VqganError::Network(format!("cannot serialise the network: {e}")))
+    cinder_nn::record::to_bytes(module).map_err(VqganError::Network)
 }
 
 /// PSNR in dB between two images of the same size (8-bit peak, all channels; 100 dB when equal).
@@ -153,7 +134,7 @@ impl VqganModel {
     pub fn load(bytes: &[u8], device: cinder_core::Device) -> Result<VqganModel, VqganError> {
         let w = VqganWeights::from_bytes(bytes)?;
         let device = cinder_nn::inference_device(device).map_err(|e| VqganError::Network(e.to_string()))?;
-        let net = load_net(VqganNet::new(&w.config, &device), &w.burnpack)?;
+        let net = load_module(VqganNet::new(&w.config, &device), &w.burnpack)?;
         let restorer = match &w.restorer {
             Some((rc, record)) => Some((*rc, load_module(RestoreNet::new(rc, &device), record)?)),
             None => None,

@@ -21,7 +21,7 @@ pub mod restorer;
 
 use crate::config::{VqganConfig, FACTOR};
 use crate::levels::Level;
-use crate::model::{net_bytes, values, VqganModel};
+use crate::model::{module_bytes, values, VqganModel};
 use crate::net::VqganNet;
 use crate::weights::VqganWeights;
 use crate::VqganError;
@@ -382,7 +382,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             ));
             if psnr > best {
                 best = psnr;
-                let bytes = VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &[level], None);
+                let bytes = VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &[level], None);
                 write_atomic(&paths("best.bin"), &bytes)?;
                 log(&format!("new best {psnr:.3} dB -> best.bin"));
             }

@@ -10,7 +10,7 @@ use super::loss::ReconLoss;
 use super::{append, level_of, validate, write_atomic, TrainConfig};
 use crate::config::FACTOR;
 use crate::levels::Level;
-use crate::model::{load_net, net_bytes, values, VqganModel};
+use crate::model::{load_module, module_bytes, values, VqganModel};
 use crate::net::VqganNet;
 use crate::weights::VqganWeights;
 use crate::VqganError;
@@ -85,7 +85,7 @@ pub fn build_levels(
     let net_err = |e: cinder_nn::NnError| VqganError::Network(e.to_string());
     let device = cinder_nn::training_device(cfg.device).map_err(net_err)?;
     let eval_device = cinder_nn::inference_device(cfg.device).map_err(net_err)?;
-    let net = load_net(VqganNet::new(&m, &device), &base.burnpack)?;
+    let net = load_module(VqganNet::new(&m, &device), &base.burnpack)?;
     let eval_net = net.valid().to_device(&eval_device);
     let (d, side) = (m.code_dim, cfg.crop / FACTOR);
     let hw = side * side;
@@ -254,7 +254,7 @@ pub fn build_levels(
     let out = cfg.out.join("levels.bin");
     write_atomic(
         &out,
-        &VqganWeights::to_bytes(&m, &net_bytes(eval_net)?, &levels, None),
+        &VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &levels, None),
     )?;
     Ok(out)
 }
