@@ -50,10 +50,7 @@ pub fn save_module<M: Module>(
     module: M,
     optim: &ModuleOptimizer,
 ) -> Result<(), String> {
-    let net = module
-        .into_record()
-        .into_bytes()
-        .map_err(|e| format!("{}: {e}", files.0))?;
+    let net = crate::record::to_bytes(module).map_err(|e| format!("{}: {e}", files.0))?;
     write_atomic(&dir.join(files.0), &net).map_err(|e| format!("{}: {e}", files.0))?;
     let opt = optim.into_bytes().map_err(|e| format!("{}: {e}", files.1))?;
     write_atomic(&dir.join(files.1), &opt).map_err(|e| format!("{}: {e}", files.1))

@@ -24,9 +24,8 @@ use crate::WallocError;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
 use burn::nn::{Initializer, PaddingConfig2d};
-use burn::store::ModuleRecord;
 use burn::tensor::activation::silu;
-use burn::tensor::{Bytes, Device, Tensor, TensorData};
+use burn::tensor::{Device, Tensor, TensorData};
 
 const MAGIC: &[u8; 4] = b"CWDD";
 /// Quality levels the decoder is conditioned on (one-hot input channels).
@@ -204,22 +203,13 @@ pub struct DeepDecoder {
 impl DeepDecoder {
     /// Builds the decoder (image or audio, from `config.outputs`) from burnpack bytes on `device`.
     pub fn load(config: DeepConfig, burnpack: &[u8], device: &Device) -> Result<DeepDecoder, WallocError> {
-        let record = || {
-            ModuleRecord::from_bytes(Bytes::from_bytes_vec(burnpack.to_vec()))
-                .map_err(|e| WallocError::BadWeights(format!("deep decoder record: {e}")))
-        };
-        let unfit = |e| WallocError::BadWeights(format!("deep decoder record does not fit: {e}"));
+        let load = |e: String| WallocError::BadWeights(format!("deep decoder: {e}"));
         let net = if config.is_audio() {
-            AnyNet::Audio(
-                DeepNet1d::new(AUDIO_INPUTS, config.width, config.blocks, config.outputs, device)
-                    .try_load_record(record()?)
-                    .map_err(unfit)?,
-            )
+            let fresh = DeepNet1d::new(AUDIO_INPUTS, config.width, config.blocks, config.outputs, device);
+            AnyNet::Audio(cinder_nn::record::from_bytes(fresh, burnpack).map_err(load)?)
         } else {
             AnyNet::Image(
-                DeepNet::new(config, device)
-                    .try_load_record(record()?)
-                    .map_err(unfit)?,
+                cinder_nn::record::from_bytes(DeepNet::new(config, device), burnpack).map_err(load)?,
             )
         };
         Ok(DeepDecoder {
@@ -394,10 +384,7 @@ impl<'a> DeepWeightsFile<'a> {
 
 /// The burnpack bytes of a network.
 pub fn net_bytes<M: Module>(net: M) -> Result<Vec<u8>, WallocError> {
-    net.into_record()
-        .into_bytes()
-        .map(|b| b.to_vec())
-        .map_err(|e| WallocError::BadWeights(format!("cannot serialise the network: {e}")))
+    cinder_nn::record::to_bytes(net).map_err(WallocError::BadWeights)
 }
 
 #[cfg(test)]
