@@ -71,6 +71,9 @@ pub struct VqganTrainArgs {
     /// Continue from the checkpoint in `--out`.
     #[arg(long)]
     pub resume: bool,
+    /// Stop after this many seconds (at a checkpoint; `--resume` continues), e.g. for a GPU lease.
+    #[arg(long)]
+    pub max_seconds: Option<f64>,
     /// Instead of training: build the quality levels (k-means of the codebook to 8 … 512 entries, each
     /// fine-tuned) from this one-level weights file (e.g. OUT/best.bin) and write OUT/levels.bin.
     #[arg(long)]
@@ -283,6 +286,7 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         resume: a.resume,
         seed: a.seed,
         device: a.device,
+        max_seconds: a.max_seconds,
         ..TrainConfig::default()
     };
     let mut log = |line: &str| eprintln!("{line}");

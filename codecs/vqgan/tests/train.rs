@@ -67,6 +67,13 @@ fn train_resume_reduce_restore_and_code() {
     assert_eq!(train(&cfg, &mut log).unwrap().steps, 4);
     let gan = std::fs::read_to_string(out.path().join("gan.csv")).unwrap();
     assert_eq!(gan.lines().count(), 3, "{gan}"); // header + steps 2 and 3
+                                                 // A time limit stops after the step that crosses it, with a checkpoint to resume from.
+    cfg.steps = 10;
+    cfg.max_seconds = Some(0.0);
+    assert_eq!(train(&cfg, &mut log).unwrap().steps, 5);
+    let state = std::fs::read_to_string(out.path().join("state.txt")).unwrap();
+    assert!(state.starts_with("5 "), "{state}");
+    (cfg.steps, cfg.max_seconds) = (4, None);
 
     let levels = build_levels(
         &cfg,

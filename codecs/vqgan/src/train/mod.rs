@@ -81,6 +81,8 @@ pub struct TrainConfig {
     pub resume: bool,
     /// Where the networks train.
     pub device: cinder_core::Device,
+    /// Stop (after a checkpoint) once this many seconds have passed; `None` runs to `steps`.
+    pub max_seconds: Option<f64>,
 }
 
 impl Default for TrainConfig {
@@ -107,6 +109,7 @@ impl Default for TrainConfig {
             disc_width: 32,
             resume: false,
             device: cinder_core::Device::Cpu,
+            max_seconds: None,
         }
     }
 }
@@ -387,7 +390,10 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                 log(&format!("new best {psnr:.3} dB -> best.bin"));
             }
         }
-        if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
+        let out_of_time = cfg
+            .max_seconds
+            .is_some_and(|limit| started.elapsed().as_secs_f64() >= limit);
+        if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now || out_of_time {
             save_module(&cfg.out, NET_FILES, net.clone(), &optim).map_err(VqganError::Network)?;
             if vq_ready {
                 write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
@@ -402,6 +408,10 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             }
             .write(&cfg.out)
             .map_err(io_err(&cfg.out))?;
+        }
+        if out_of_time {
+            log(&format!("time limit reached at step {step}"));
+            break;
         }
     }
     Ok(TrainReport {
