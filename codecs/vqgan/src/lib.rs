@@ -20,6 +20,7 @@ pub mod model;
 pub mod net;
 pub mod restore;
 pub mod restore_net;
+pub mod tiling;
 #[cfg(feature = "train")]
 pub mod train;
 pub mod weights;

@@ -3,13 +3,15 @@
 //! Images are padded to multiples of 16 by repeating the last row and column, mapped to [−1, 1] (grey is
 //! replicated to RGB), encoded, and every position's encoder output is mapped to an index of the chosen level
 //! ([`Level::index`], plain `f32` on the CPU). Decoding looks the entries up (or takes restored code-space
-//! vectors, [`crate::restore`]), applies the level's `post_quant_conv` and runs the decoder.
+//! vectors, [`crate::restore`]), applies the level's `post_quant_conv` and runs the decoder. Both networks run
+//! on overlapping tiles ([`crate::tiling`]).
 
 use crate::config::{VqganConfig, FACTOR};
 use crate::levels::Level;
 use crate::net::VqganNet;
 use crate::restore::{restore, Restorer};
 use crate::restore_net::{window_cells, RestoreNet, RestorerConfig};
+use crate::tiling::{crop_planes, paste_planes, Tiling};
 use crate::weights::VqganWeights;
 use crate::VqganError;
 use burn::module::Module;
@@ -40,6 +42,7 @@ pub struct VqganModel {
     net: VqganNet,
     restorer: Option<(RestorerConfig, RestoreNet)>,
     device: Device,
+    tiling: Tiling,
 }
 
 /// Lost positions per transformer batch.
@@ -146,6 +149,7 @@ impl VqganModel {
             net,
             restorer,
             device,
+            tiling: Tiling::default(),
         })
     }
 
@@ -158,7 +162,15 @@ impl VqganModel {
             net,
             restorer: None,
             device: device.clone(),
+            tiling: Tiling::default(),
         }
+    }
+
+    /// The same model with other tiles ([`Tiling::whole`] runs the networks on whole images). Decoding a file
+    /// with another tiling than the codec's default gives a slightly different image.
+    pub fn with_tiling(mut self, tiling: Tiling) -> Self {
+        self.tiling = tiling;
+        self
     }
 
     /// Whether the model carries a restoration transformer.
@@ -235,9 +247,20 @@ impl VqganModel {
         ph: usize,
         pw: usize,
     ) -> Result<(usize, usize, Vec<f32>), VqganError> {
-        let x = Tensor::<4>::from_data(TensorData::new(planes, [1, 3, ph, pw]), &self.device);
-        let z = values(self.net.encoder.forward(x))?;
         let (h, w, zc) = (ph / FACTOR, pw / FACTOR, self.config.z_channels);
+        let mut z = vec![0.0f32; zc * h * w];
+        for t in self.tiling.tiles(h, w) {
+            let px = |(a, b): (usize, usize)| (a * FACTOR, b * FACTOR);
+            let (eh, ew) = (t.ext_rows.1 - t.ext_rows.0, t.ext_cols.1 - t.ext_cols.0);
+            let part = crop_planes(&planes, 3, ph, pw, px(t.ext_rows), px(t.ext_cols));
+            let x = Tensor::<4>::from_data(
+                TensorData::new(part, [1, 3, eh * FACTOR, ew * FACTOR]),
+                &self.device,
+            );
+            let zt = values(self.net.encoder.forward(x))?;
+            let at = (t.rows.0 - t.ext_rows.0, t.cols.0 - t.ext_cols.0);
+            paste_planes(&mut z, (h, w), &zt, (eh, ew), at, t.rows, t.cols, zc);
+        }
         let mut out = vec![0.0f32; h * w * zc];
         for c in 0..zc {
             for p in 0..h * w {
@@ -276,8 +299,30 @@ impl VqganModel {
                 z[c * h * w + p] = x;
             }
         }
-        let t = Tensor::<4>::from_data(TensorData::new(z, [1, zc, h, w]), &self.device);
-        values(self.net.decoder.forward(t))
+        let (oh, ow) = (h * FACTOR, w * FACTOR);
+        let mut out = vec![0.0f32; 3 * oh * ow];
+        for t in self.tiling.tiles(h, w) {
+            let (eh, ew) = (t.ext_rows.1 - t.ext_rows.0, t.ext_cols.1 - t.ext_cols.0);
+            let part = crop_planes(&z, zc, h, w, t.ext_rows, t.ext_cols);
+            let x = Tensor::<4>::from_data(TensorData::new(part, [1, zc, eh, ew]), &self.device);
+            let y = values(self.net.decoder.forward(x))?;
+            let px = |(a, b): (usize, usize)| (a * FACTOR, b * FACTOR);
+            let at = (
+                (t.rows.0 - t.ext_rows.0) * FACTOR,
+                (t.cols.0 - t.ext_cols.0) * FACTOR,
+            );
+            paste_planes(
+                &mut out,
+                (oh, ow),
+                &y,
+                (eh * FACTOR, ew * FACTOR),
+                at,
+                px(t.rows),
+                px(t.cols),
+                3,
+            );
+        }
+        Ok(out)
     }
 
     /// Decodes an index map of the level with S codes into padded planes.
