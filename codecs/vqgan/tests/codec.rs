@@ -136,13 +136,13 @@ fn tiled_inference_is_seamless_and_a_no_op_for_one_tile() {
             .with_tiling(t)
     };
     let (tiled, whole) = (load(Tiling::default()), load(Tiling::whole()));
-    // One extended tile covers a 160×160 image (10 positions ≤ a 12-position core): identical output.
+    // One extended tile covers a 160×160 image (10 positions ≤ a 16-position core): identical output.
     let small = picture(160, 160, 3);
     assert_eq!(
         tiled.reconstruct(&small, 1024).unwrap(),
         whole.reconstruct(&small, 1024).unwrap()
     );
-    // 400×272 → 25×17 positions → 3×2 tiles: the tiles join without seams worth a decibel.
+    // 400×272 → 25×17 positions → 2×2 tiles: the tiles join without seams worth a decibel.
     let big = picture(400, 272, 3);
     let (t, w) = (
         psnr(&big, &tiled.reconstruct(&big, 1024).unwrap()),
