@@ -11,7 +11,7 @@ use crate::levels::Level;
 use crate::net::VqganNet;
 use crate::restore::{restore, Restorer};
 use crate::restore_net::{window_cells, RestoreNet, RestorerConfig};
-use crate::tiling::{crop_planes, paste_planes, Tiling};
+use crate::tiling::{crop_planes, Blend, Tiling};
 use crate::weights::VqganWeights;
 use crate::VqganError;
 use burn::module::Module;
@@ -248,7 +248,7 @@ impl VqganModel {
         pw: usize,
     ) -> Result<(usize, usize, Vec<f32>), VqganError> {
         let (h, w, zc) = (ph / FACTOR, pw / FACTOR, self.config.z_channels);
-        let mut z = vec![0.0f32; zc * h * w];
+        let mut blend = Blend::new(zc, h, w, 1);
         for t in self.tiling.tiles(h, w) {
             let px = |(a, b): (usize, usize)| (a * FACTOR, b * FACTOR);
             let (eh, ew) = (t.ext_rows.1 - t.ext_rows.0, t.ext_cols.1 - t.ext_cols.0);
@@ -257,10 +257,9 @@ impl VqganModel {
                 TensorData::new(part, [1, 3, eh * FACTOR, ew * FACTOR]),
                 &self.device,
             );
-            let zt = values(self.net.encoder.forward(x))?;
-            let at = (t.rows.0 - t.ext_rows.0, t.cols.0 - t.ext_cols.0);
-            paste_planes(&mut z, (h, w), &zt, (eh, ew), at, t.rows, t.cols, zc);
+            blend.add(&t, &values(self.net.encoder.forward(x))?);
         }
+        let z = blend.finish();
         let mut out = vec![0.0f32; h * w * zc];
         for c in 0..zc {
             for p in 0..h * w {
@@ -299,30 +298,14 @@ impl VqganModel {
                 z[c * h * w + p] = x;
             }
         }
-        let (oh, ow) = (h * FACTOR, w * FACTOR);
-        let mut out = vec![0.0f32; 3 * oh * ow];
+        let mut out = Blend::new(3, h, w, FACTOR);
         for t in self.tiling.tiles(h, w) {
             let (eh, ew) = (t.ext_rows.1 - t.ext_rows.0, t.ext_cols.1 - t.ext_cols.0);
             let part = crop_planes(&z, zc, h, w, t.ext_rows, t.ext_cols);
             let x = Tensor::<4>::from_data(TensorData::new(part, [1, zc, eh, ew]), &self.device);
-            let y = values(self.net.decoder.forward(x))?;
-            let px = |(a, b): (usize, usize)| (a * FACTOR, b * FACTOR);
-            let at = (
-                (t.rows.0 - t.ext_rows.0) * FACTOR,
-                (t.cols.0 - t.ext_cols.0) * FACTOR,
-            );
-            paste_planes(
-                &mut out,
-                (oh, ow),
-                &y,
-                (eh * FACTOR, ew * FACTOR),
-                at,
-                px(t.rows),
-                px(t.cols),
-                3,
-            );
+            out.add(&t, &values(self.net.decoder.forward(x))?);
         }
-        Ok(out)
+        Ok(out.finish())
     }
 
     /// Decodes an index map of the level with S codes into padded planes.
