@@ -56,6 +56,26 @@ pub fn save_module<M: Module>(
     write_atomic(&dir.join(files.1), &opt).map_err(|e| format!("{}: {e}", files.1))
 }
 
+/// One checkpoint of a quantised-autoencoder run (hifi, vqgan): the module and its optimiser ([`save_module`]),
+/// the quantiser state as `vq.bin` once it exists, then `state.txt` last, so a run killed midway resumes from the
+/// previous complete checkpoint.
+pub fn save_checkpoint<M: Module>(
+    dir: &Path,
+    files: (&str, &str),
+    module: M,
+    optim: &ModuleOptimizer,
+    vq: Option<&crate::vq::VqState>,
+    state: &RunState,
+) -> Result<(), String> {
+    save_module(dir, files, module, optim)?;
+    let cannot = |path: &Path, e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    if let Some(vq) = vq {
+        let path = dir.join("vq.bin");
+        write_atomic(&path, &vq.to_bytes()).map_err(|e| cannot(&path, e))?;
+    }
+    state.write(dir).map_err(|e| cannot(dir, e))
+}
+
 /// Loads what [`save_module`] wrote (the optimiser state only when its file exists); `None` when the module file
 /// is absent.
 pub fn load_module<M: Module>(

@@ -27,7 +27,7 @@ use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Device, Tensor, TensorData};
 use cinder_nn::train_io::sample_seed;
-use cinder_nn::train_io::{load_module, save_module, RunState};
+use cinder_nn::train_io::{load_module, save_checkpoint, RunState};
 use cinder_nn::vq::{from_vectors as channel_major, to_vectors as frame_major, VqState};
 use data::SpeechData;
 use mel::MelLoss;
@@ -378,20 +378,23 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             }
         }
         if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
-            save_module(&cfg.out, NET_FILES, net.clone(), &optim).map_err(HifiError::Network)?;
-            if vq_ready {
-                write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
-            }
             if let Some(adv) = adversary.as_ref() {
                 adv.checkpoint(&cfg.out)?;
             }
-            RunState {
+            let state = RunState {
                 step,
                 best,
                 ready: vq_ready,
-            }
-            .write(&cfg.out)
-            .map_err(io_err(&cfg.out))?;
+            };
+            save_checkpoint(
+                &cfg.out,
+                NET_FILES,
+                net.clone(),
+                &optim,
+                vq_ready.then_some(&vq),
+                &state,
+            )
+            .map_err(HifiError::Network)?;
         }
     }
     Ok(TrainReport {

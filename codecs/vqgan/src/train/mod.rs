@@ -29,7 +29,7 @@ use burn::module::Module;
 use burn::nn::conv::Conv2d;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Tensor, TensorData};
-use cinder_nn::train_io::{load_module, save_module, RunState};
+use cinder_nn::train_io::{load_module, save_checkpoint, RunState};
 use cinder_nn::vq::{from_vectors, to_vectors, Codebooks, VqState};
 use data::{centre_crop, ImageData};
 use loss::ReconLoss;
@@ -394,20 +394,23 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             .max_seconds
             .is_some_and(|limit| started.elapsed().as_secs_f64() >= limit);
         if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now || out_of_time {
-            save_module(&cfg.out, NET_FILES, net.clone(), &optim).map_err(VqganError::Network)?;
-            if vq_ready {
-                write_atomic(&paths("vq.bin"), &vq.to_bytes())?;
-            }
             if let Some(adv) = adversary.as_ref() {
                 adv.checkpoint(&cfg.out)?;
             }
-            RunState {
+            let state = RunState {
                 step,
                 best,
                 ready: vq_ready,
-            }
-            .write(&cfg.out)
-            .map_err(io_err(&cfg.out))?;
+            };
+            save_checkpoint(
+                &cfg.out,
+                NET_FILES,
+                net.clone(),
+                &optim,
+                vq_ready.then_some(&vq),
+                &state,
+            )
+            .map_err(VqganError::Network)?;
         }
         if out_of_time {
             log(&format!("time limit reached at step {step}"));
