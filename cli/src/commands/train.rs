@@ -74,6 +74,20 @@ pub struct VqganTrainArgs {
     /// Stop after this many seconds (at a checkpoint; `--resume` continues), e.g. for a GPU lease.
     #[arg(long)]
     pub max_seconds: Option<f64>,
+    /// Start from this weights file (e.g. a best.bin) instead of a fresh network.
+    #[arg(long)]
+    pub init: Option<PathBuf>,
+    /// Train only post_quant_conv and the decoder (encoder and codebook fixed, index maps unchanged); needs
+    /// --init or --resume.
+    #[arg(long)]
+    pub decoder_only: bool,
+    /// Weight of the mean squared error added to L1 + λ(1 − MS-SSIM) (e.g. for a PSNR-oriented fine-tune).
+    #[arg(long, default_value_t = 0.0)]
+    pub mse_weight: f32,
+    /// Loss-aware decoding: in one crop a batch, up to this fraction of the indices is replaced by the harmonic
+    /// fill of the rest (as after losses), so that the decoder learns to render restored maps (0: off).
+    #[arg(long, default_value_t = 0.0)]
+    pub lost_fraction: f32,
     /// Instead of training: build the quality levels (k-means of the codebook to 8 … 512 entries, each
     /// fine-tuned) from this one-level weights file (e.g. OUT/best.bin) and write OUT/levels.bin.
     #[arg(long)]
@@ -287,6 +301,10 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         seed: a.seed,
         device: a.device,
         max_seconds: a.max_seconds,
+        init: a.init.clone(),
+        decoder_only: a.decoder_only,
+        mse_weight: a.mse_weight,
+        lost_fraction: a.lost_fraction,
         ..TrainConfig::default()
     };
     let mut log = |line: &str| eprintln!("{line}");

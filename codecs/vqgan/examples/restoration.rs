@@ -12,26 +12,9 @@
 
 use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
 use cinder_vqgan::model::psnr;
-use cinder_vqgan::restore::Restorer;
+use cinder_vqgan::restore::{lost_mask, Restorer};
 use cinder_vqgan::VqganCodec;
 use std::path::Path;
-
-fn lost_mask(n: usize, fraction: f64, seed: u64) -> Vec<bool> {
-    let mut known = vec![true; n];
-    let mut order: Vec<(u64, usize)> = (0..n)
-        .map(|i| {
-            (
-                cinder_nn::train_io::mix(seed ^ (i as u64).wrapping_mul(0x9E37)),
-                i,
-            )
-        })
-        .collect();
-    order.sort();
-    for &(_, i) in order.iter().take((n as f64 * fraction).round() as usize) {
-        known[i] = false;
-    }
-    known
-}
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

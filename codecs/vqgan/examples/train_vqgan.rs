@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Keys: `data`, `out`, `steps`, `batch`, `crop`, `lr`, `warmup`, `seed`, `eval`, `checkpoint`, `device`
-//! (`cpu` | `wgpu`), `resume` (0 | 1), `max_seconds` (stop after the first checkpoint past this many seconds).
+//! (`cpu` | `wgpu`), `resume` (0 | 1), `max_seconds` (stop after the first checkpoint past this many seconds),
+//! `init` (start from a weights file), `decoder_only` (0 | 1), `mse` and `ms_ssim` (loss weights), `lost`
+//! (loss-aware decoding: the largest fraction of simulated lost indices in one crop a batch).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_vqgan::train::{train, TrainConfig};
@@ -35,6 +37,11 @@ fn main() {
             "device" => cfg.device = value.parse().expect("device"),
             "resume" => cfg.resume = int() != 0,
             "max_seconds" => cfg.max_seconds = Some(value.parse().expect("max_seconds")),
+            "init" => cfg.init = Some(PathBuf::from(value)),
+            "decoder_only" => cfg.decoder_only = int() != 0,
+            "mse" => cfg.mse_weight = value.parse().expect("mse"),
+            "lost" => cfg.lost_fraction = value.parse().expect("lost"),
+            "ms_ssim" => cfg.ms_ssim_weight = value.parse().expect("ms_ssim"),
             other => panic!("unknown key {other}"),
         }
     }

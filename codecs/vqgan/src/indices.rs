@@ -11,8 +11,13 @@
 //!   neighbours; left = up or not), whose octave models start from the level's rank statistics on the training
 //!   set ([`rank_statistics`]; a band is only a few hundred indices, too few to learn them from scratch).
 //!   Neighbouring 16×16 blocks of an image look alike, so small ranks dominate.
+//! * `2` — **neighbour pair** (levels with S ≤ [`PAIR_MAX_CODES`] that carry a pair table): an index whose left
+//!   and upper neighbours are both in the band is coded with an adaptive categorical model of the context
+//!   (left, up) — S² contexts, each starting from the level's counts on the training set ([`pair_statistics`]),
+//!   weighted as [`PAIR_PRIOR_SYMBOLS`] coded symbols; the band's first row and column are coded as in mode 1.
+//!   With few codes the rank order loses information that the pair counts keep (which entries follow which).
 //!
-//! The encoder writes whichever mode is smaller. Distances are summed in a fixed order in `f32` and ties go to
+//! The encoder writes whichever mode is smallest. Distances are summed in a fixed order in `f32` and ties go to
 //! the lower index, so encoder and decoder rank identically.
 
 use crate::levels::Level;
@@ -29,6 +34,13 @@ const CONTEXTS: usize = 6;
 pub const MODE_UNIFORM: u8 = 0;
 /// Mode byte of a context-coded chunk.
 pub const MODE_CONTEXT: u8 = 1;
+/// Mode byte of a chunk coded with the neighbour-pair model.
+pub const MODE_PAIR: u8 = 2;
+/// Largest S whose level may carry a neighbour-pair table (`S³` counts).
+pub const PAIR_MAX_CODES: usize = 32;
+/// How many coded symbols the training counts of a pair context are worth when a band starts (the adaptive
+/// model adds [`AdaptiveConfig::default`]'s increment per coded symbol).
+pub const PAIR_PRIOR_SYMBOLS: u32 = 24;
 
 /// The already-coded neighbours of (r, c) inside a band of width `w`: left, up, up-right.
 fn neighbours(band: &[u16], w: usize, r: usize, c: usize) -> ([u16; 3], usize, bool) {
@@ -136,6 +148,63 @@ fn unpack(bytes: &[u8], bits: u32, n: usize) -> Result<Vec<u16>, VqganError> {
     Ok(out)
 }
 
+/// The lazily made adaptive models of the S² (left, up) contexts of a band.
+struct PairModels<'a> {
+    level: &'a Level,
+    models: Vec<Option<AdaptiveModel>>,
+}
+
+impl<'a> PairModels<'a> {
+    fn new(level: &'a Level) -> Option<Self> {
+        let s = level.codes();
+        (level.pair_prior.len() == s * s * s).then(|| PairModels {
+            level,
+            models: vec![None; s * s],
+        })
+    }
+
+    fn get(&mut self, left: u16, up: u16) -> Result<&mut AdaptiveModel, VqganError> {
+        let s = self.level.codes();
+        let ctx = usize::from(left).min(s - 1) * s + usize::from(up).min(s - 1);
+        if self.models[ctx].is_none() {
+            let row = &self.level.pair_prior[ctx * s..(ctx + 1) * s];
+            let total: u64 = row.iter().map(|&c| u64::from(c)).sum::<u64>().max(1);
+            let budget = u64::from(PAIR_PRIOR_SYMBOLS * AdaptiveConfig::default().increment);
+            // Each observation weighs one coded symbol until the row holds more than PAIR_PRIOR_SYMBOLS.
+            let weight = |c: u32| {
+                let full = u64::from(c) * u64::from(AdaptiveConfig::default().increment);
+                (if total > u64::from(PAIR_PRIOR_SYMBOLS) {
+                    (u64::from(c) * budget).div_ceil(total)
+                } else {
+                    full
+                })
+                .max(1) as u32
+            };
+            let counts: Vec<u32> = row.iter().map(|&c| weight(c)).collect();
+            self.models[ctx] = Some(AdaptiveModel::with_counts(&counts, AdaptiveConfig::default())?);
+        }
+        self.models[ctx]
+            .as_mut()
+            .ok_or_else(|| VqganError::Corrupt("pair model".into()))
+    }
+}
+
+/// Neighbour-pair counts of a band (`S³`: for every (left, up) context, how often each index follows) for the
+/// level's `pair_prior`.
+pub fn pair_statistics(band: &[u16], w: usize, codes: usize, counts: &mut Vec<u64>) {
+    counts.resize(codes * codes * codes, 0);
+    for at in 0..band.len() {
+        let (r, c) = (at / w, at % w);
+        if r > 0 && c > 0 {
+            let (l, u) = (usize::from(band[at - 1]), usize::from(band[at - w]));
+            let t = usize::from(band[at]);
+            if l < codes && u < codes && t < codes {
+                counts[(l * codes + u) * codes + t] += 1;
+            }
+        }
+    }
+}
+
 fn rank_model(level: &Level) -> Result<RankModel, VqganError> {
     Ok(RankModel::with_octave_prior(
         level.codes(),
@@ -160,7 +229,13 @@ pub fn rank_statistics(band: &[u16], w: usize, level: &Level, counts: &mut Vec<u
     }
 }
 
-fn encode_context(band: &[u16], w: usize, level: &Level) -> Result<Vec<u8>, VqganError> {
+/// Mode 1 (`pairs` = None) or mode 2 payload of a band.
+fn encode_context(
+    band: &[u16],
+    w: usize,
+    level: &Level,
+    mut pairs: Option<PairModels>,
+) -> Result<Vec<u8>, VqganError> {
     let mut first = first_model(level)?;
     let mut ranks = rank_model(level)?;
     let mut enc = ByteRangeEncoder::new();
@@ -169,6 +244,9 @@ fn encode_context(band: &[u16], w: usize, level: &Level) -> Result<Vec<u8>, Vqga
         let (around, n, same) = neighbours(band, w, r, c);
         if n == 0 {
             first.encode(&mut enc, u32::from(t))?;
+        } else if let (Some(p), true) = (pairs.as_mut(), r > 0 && c > 0) {
+            p.get(band[at - 1], band[at - w])?
+                .encode(&mut enc, u32::from(t))?;
         } else {
             let dist = distances(level, &around[..n]);
             ranks.encode(&mut enc, context(n, same), rank_of(&dist, usize::from(t)))?;
@@ -189,14 +267,20 @@ pub fn encode_band(band: &[u16], w: usize, level: &Level) -> Result<Vec<u8>, Vqg
     if let Some(&bad) = band.iter().find(|&&i| usize::from(i) >= s) {
         return Err(VqganError::Unsupported(format!("index {bad} ≥ {s}")));
     }
-    let context = encode_context(band, w, level)?;
     let mut uniform = Vec::with_capacity((band.len() * level.bits() as usize).div_ceil(8));
     pack(band, level.bits(), &mut uniform);
-    let (mode, body) = if context.len() < uniform.len() {
-        (MODE_CONTEXT, context)
-    } else {
-        (MODE_UNIFORM, uniform)
-    };
+    let mut best = (MODE_UNIFORM, uniform);
+    let context = encode_context(band, w, level, None)?;
+    if context.len() < best.1.len() {
+        best = (MODE_CONTEXT, context);
+    }
+    if let Some(pairs) = PairModels::new(level) {
+        let pair = encode_context(band, w, level, Some(pairs))?;
+        if pair.len() < best.1.len() {
+            best = (MODE_PAIR, pair);
+        }
+    }
+    let (mode, body) = best;
     let mut out = Vec::with_capacity(body.len() + 1);
     out.push(mode);
     out.extend_from_slice(&body);
@@ -211,7 +295,13 @@ pub fn decode_band(bytes: &[u8], w: usize, rows: usize, level: &Level) -> Result
         .ok_or_else(|| VqganError::Corrupt("empty index chunk".into()))?;
     match mode {
         MODE_UNIFORM => unpack(body, level.bits(), n),
-        MODE_CONTEXT => {
+        MODE_CONTEXT | MODE_PAIR => {
+            let mut pairs = match mode {
+                MODE_PAIR => Some(PairModels::new(level).ok_or_else(|| {
+                    VqganError::Corrupt("pair-coded chunk for a level without a pair table".into())
+                })?),
+                _ => None,
+            };
             let mut first = first_model(level)?;
             let mut ranks = rank_model(level)?;
             let mut dec = ByteRangeDecoder::new(body);
@@ -221,6 +311,9 @@ pub fn decode_band(bytes: &[u8], w: usize, rows: usize, level: &Level) -> Result
                 let (around, k, same) = neighbours(&band, w, r, c);
                 band[at] = if k == 0 {
                     (first.decode(&mut dec)? as usize).min(level.codes() - 1) as u16
+                } else if let (Some(p), true) = (pairs.as_mut(), r > 0 && c > 0) {
+                    let (left, up) = (band[at - 1], band[at - w]);
+                    (p.get(left, up)?.decode(&mut dec)? as usize).min(level.codes() - 1) as u16
                 } else {
                     let dist = distances(level, &around[..k]);
                     at_rank(&dist, ranks.decode(&mut dec, context(k, same))?) as u16
@@ -264,6 +357,46 @@ mod tests {
         let noisy: Vec<u16> = (0..96).map(|i| ((i * 7919 + 13) % 64) as u16).collect();
         let bytes = encode_band(&noisy, 12, &level).unwrap();
         assert_eq!(decode_band(&bytes, 12, 8, &level).unwrap(), noisy);
+    }
+
+    #[test]
+    fn pair_mode_round_trips_and_wins_on_learned_statistics() {
+        let mut level = toy_level(4, 3, 8);
+        // Indices that follow a fixed rule of (left, up) that rank order cannot see.
+        let rule = |l: u16, u: u16| (l * 3 + u * 5 + 1) % 8;
+        let (w, rows) = (16, 16);
+        let make = |seed: u16| {
+            let mut band = vec![0u16; w * rows];
+            for at in 0..band.len() {
+                let (r, c) = (at / w, at % w);
+                band[at] = if r > 0 && c > 0 {
+                    rule(band[at - 1], band[at - w])
+                } else {
+                    ((at as u16) * 7 + seed) % 8
+                };
+            }
+            band
+        };
+        let mut counts = Vec::new();
+        for seed in 0..8 {
+            pair_statistics(&make(seed), w, 8, &mut counts);
+        }
+        level.pair_prior = counts.iter().map(|&c| c as u32).collect();
+        level.validate(4, 3).unwrap();
+        let band = make(3);
+        let bytes = encode_band(&band, w, &level).unwrap();
+        assert_eq!(bytes[0], MODE_PAIR);
+        assert_eq!(decode_band(&bytes, w, rows, &level).unwrap(), band);
+        let plain = toy_level(4, 3, 8);
+        let without = encode_band(&band, w, &plain).unwrap();
+        assert!(
+            bytes.len() * 2 < without.len(),
+            "{} vs {}",
+            bytes.len(),
+            without.len()
+        );
+        // A pair-coded chunk needs the table.
+        assert!(decode_band(&bytes, w, rows, &plain).is_err());
     }
 
     #[test]

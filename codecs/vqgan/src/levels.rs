@@ -26,6 +26,9 @@ pub struct Level {
     /// Rank-octave counts of the context coder on the training set (`contexts × octaves`, or empty:
     /// [`crate::indices::rank_statistics`]).
     pub rank_prior: Vec<u32>,
+    /// Neighbour-pair counts on the training set (`S³`: (left, up) context × index), or empty; only levels with
+    /// S ≤ [`crate::indices::PAIR_MAX_CODES`] carry one ([`crate::indices::pair_statistics`]).
+    pub pair_prior: Vec<u32>,
 }
 
 fn affine(w: &[f32], b: &[f32], x: &[f32], out: &mut [f32]) {
@@ -48,7 +51,9 @@ impl Level {
             && self.post_b.len() == z
             && self.usage.len() == c.codes
             && c.codes.is_power_of_two()
-            && c.codes >= 2;
+            && c.codes >= 2
+            && (self.pair_prior.is_empty()
+                || (c.codes <= crate::indices::PAIR_MAX_CODES && self.pair_prior.len() == c.codes.pow(3)));
         let finite = [&self.quant_w, &self.quant_b, &self.post_w, &self.post_b]
             .iter()
             .all(|v| v.iter().all(|x| x.is_finite()));
@@ -111,6 +116,7 @@ pub(crate) fn toy_level(z: usize, d: usize, codes: usize) -> Level {
         post_b: vec![0.5; z],
         usage: vec![1; codes],
         rank_prior: Vec::new(),
+        pair_prior: Vec::new(),
     }
 }
 

@@ -72,29 +72,7 @@ pub fn restore(level: &Level, map: &IndexMap, known: &[bool], how: Restorer) -> 
         Restorer::Transformer { .. } => false,
     };
     {
-        for _ in 0..SWEEPS {
-            let prev = codes.clone();
-            for &p in &lost {
-                let (r, c) = (p / w, p % w);
-                let mut acc = vec![0.0f32; d];
-                let mut n = 0.0f32;
-                let around = [
-                    (r > 0).then(|| p - w),
-                    (r + 1 < h).then(|| p + w),
-                    (c > 0).then(|| p - 1),
-                    (c + 1 < w).then(|| p + 1),
-                ];
-                for q in around.into_iter().flatten() {
-                    for (a, v) in acc.iter_mut().zip(&prev[q * d..(q + 1) * d]) {
-                        *a += v;
-                    }
-                    n += 1.0;
-                }
-                for (o, a) in codes[p * d..(p + 1) * d].iter_mut().zip(&acc) {
-                    *o = a / n;
-                }
-            }
-        }
+        harmonic_fill(&mut codes, h, w, d, &lost);
         if snap {
             for &p in &lost {
                 let k = level.codebook.nearest(0, &codes[p * d..(p + 1) * d]).0;
@@ -103,6 +81,54 @@ pub fn restore(level: &Level, map: &IndexMap, known: &[bool], how: Restorer) -> 
         }
     }
     codes
+}
+
+/// The harmonic fill of `codes` (`h × w × d`, position-major) at the `lost` positions: [`SWEEPS`] Jacobi sweeps,
+/// each lost vector becoming the mean of its 4-neighbours (lost or not), starting from the values it has.
+pub fn harmonic_fill(codes: &mut [f32], h: usize, w: usize, d: usize, lost: &[usize]) {
+    for _ in 0..SWEEPS {
+        let prev = codes.to_vec();
+        for &p in lost {
+            let (r, c) = (p / w, p % w);
+            let mut acc = vec![0.0f32; d];
+            let mut n = 0.0f32;
+            let around = [
+                (r > 0).then(|| p - w),
+                (r + 1 < h).then(|| p + w),
+                (c > 0).then(|| p - 1),
+                (c + 1 < w).then(|| p + 1),
+            ];
+            for q in around.into_iter().flatten() {
+                for (a, v) in acc.iter_mut().zip(&prev[q * d..(q + 1) * d]) {
+                    *a += v;
+                }
+                n += 1.0;
+            }
+            if n > 0.0 {
+                for (o, a) in codes[p * d..(p + 1) * d].iter_mut().zip(&acc) {
+                    *o = a / n;
+                }
+            }
+        }
+    }
+}
+
+/// A seeded random loss pattern for measurements: `known[i]` is false for `round(n · fraction)` positions.
+pub fn lost_mask(n: usize, fraction: f64, seed: u64) -> Vec<bool> {
+    let mut known = vec![true; n];
+    let mut order: Vec<(u64, usize)> = (0..n)
+        .map(|i| {
+            (
+                cinder_nn::train_io::mix(seed ^ (i as u64).wrapping_mul(0x9E37)),
+                i,
+            )
+        })
+        .collect();
+    order.sort();
+    for &(_, i) in order.iter().take((n as f64 * fraction).round() as usize) {
+        known[i] = false;
+    }
+    known
 }
 
 #[cfg(test)]

@@ -1,9 +1,10 @@
 //! The `CWVQ` weights file: a VQGAN model with all its quality levels, in one self-describing blob.
 //!
-//! Layout (little-endian): `b"CWVQ"`, u32 version (1), nine u32 config words ([`VqganConfig::to_words`]),
+//! Layout (little-endian): `b"CWVQ"`, u32 version (2; version 1 files, without pair tables, are still read), nine u32 config words ([`VqganConfig::to_words`]),
 //! u64 byte length + the burnpack record of [`crate::net::VqganNet`], u32 level count, then per level: u32 S,
 //! `S × code_dim` f32 entries, `quant_conv` (`code_dim × z` weights, `code_dim` biases), `post_quant_conv`
-//! (`z × code_dim` weights, `z` biases), `S` u32 index counts, u32 n + n u32 rank-octave counts of the context coder; optionally (absent in files that end after the
+//! (`z × code_dim` weights, `z` biases), `S` u32 index counts, u32 n + n u32 rank-octave counts of the context coder, (version 2) u32 n + n u32 neighbour-pair counts
+//! (0 or S³); optionally (absent in files that end after the
 //! levels) the restoration transformer: five u32 config words ([`RestorerConfig::to_words`]), u64 byte length +
 //! its burnpack record. The digest in every `.cnd` header is the first 8
 //! bytes of the file's SHA-256.
@@ -17,7 +18,7 @@ use cinder_format::WeightsDigest;
 use cinder_nn::vq::Codebooks;
 
 const MAGIC: &[u8; 4] = b"CWVQ";
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// A parsed weights file (the networks still as burnpack bytes).
 #[derive(Debug, Clone)]
@@ -43,7 +44,7 @@ impl VqganWeights {
             return Err(VqganError::BadWeights("not a VQGAN weights file (magic)".into()));
         }
         let version = r.u32().ok_or_else(|| cut(&r))?;
-        if version != VERSION {
+        if version != VERSION && version != 1 {
             return Err(VqganError::BadWeights(format!(
                 "version {version}, this build reads {VERSION}"
             )));
@@ -84,6 +85,17 @@ impl VqganWeights {
                         return Err(VqganError::BadWeights(format!("{n} rank-prior counts")));
                     }
                     r.u32s(n).ok_or_else(|| cut(&r))?
+                },
+                pair_prior: if version >= 2 {
+                    let n = r.u32().ok_or_else(|| cut(&r))? as usize;
+                    if n != 0 && n != s * s * s {
+                        return Err(VqganError::BadWeights(format!(
+                            "{n} pair counts for a level of {s} codes"
+                        )));
+                    }
+                    r.u32s(n).ok_or_else(|| cut(&r))?
+                } else {
+                    Vec::new()
                 },
             };
             level.validate(z, d)?;
@@ -141,6 +153,8 @@ impl VqganWeights {
             put_u32s(&mut out, &l.usage);
             put_u32s(&mut out, &[l.rank_prior.len() as u32]);
             put_u32s(&mut out, &l.rank_prior);
+            put_u32s(&mut out, &[l.pair_prior.len() as u32]);
+            put_u32s(&mut out, &l.pair_prior);
         }
         if let Some((rc, record)) = restorer {
             put_u32s(&mut out, &rc.to_words());
@@ -164,7 +178,9 @@ mod tests {
             codes: 16,
             ..VqganConfig::default()
         };
-        let levels = vec![toy_level(3, 2, 8), toy_level(3, 2, 16)];
+        let mut small = toy_level(3, 2, 8);
+        small.pair_prior = (0..512).collect();
+        let levels = vec![small, toy_level(3, 2, 16)];
         let bytes = VqganWeights::to_bytes(&cfg, b"record", &levels, None);
         let w = VqganWeights::from_bytes(&bytes).unwrap();
         assert_eq!(w.config, cfg);

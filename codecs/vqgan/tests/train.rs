@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
+use cinder_vqgan::model::VqganModel;
 use cinder_vqgan::train::reduce::{build_levels, ReduceConfig};
 use cinder_vqgan::train::restorer::{train_restorer, RestorerTrainConfig};
 use cinder_vqgan::train::{train, TrainConfig};
@@ -75,6 +76,40 @@ fn train_resume_reduce_restore_and_code() {
     assert!(state.starts_with("5 "), "{state}");
     (cfg.steps, cfg.max_seconds) = (4, None);
 
+    // A decoder-only fine-tune (MSE added) from the best weights leaves the encoder and codebook, hence every
+    // index map, unchanged, and changes the decoder.
+    let tuned_dir = tempfile::tempdir().unwrap();
+    let tuned = train(
+        &TrainConfig {
+            out: tuned_dir.path().to_path_buf(),
+            init: Some(report.model.clone()),
+            decoder_only: true,
+            mse_weight: 5.0,
+            lost_fraction: 0.3,
+            steps: 2,
+            resume: false,
+            gan_start: None,
+            ..cfg.clone()
+        },
+        &mut log,
+    )
+    .unwrap();
+    let base = VqganModel::load(&std::fs::read(&report.model).unwrap(), cinder_core::Device::Cpu).unwrap();
+    let after = VqganModel::load(&std::fs::read(&tuned.model).unwrap(), cinder_core::Device::Cpu).unwrap();
+    let probe = Image::new(64, 48, 3, (0..64 * 48 * 3).map(|i| (i * 7 % 251) as u8).collect()).unwrap();
+    let map = base.indices(&probe, 16).unwrap();
+    assert_eq!(map.data, after.indices(&probe, 16).unwrap().data);
+    assert_ne!(
+        base.decode_indices(&map, 16).unwrap(),
+        after.decode_indices(&map, 16).unwrap()
+    );
+    let fresh = TrainConfig {
+        out: tempfile::tempdir().unwrap().path().to_path_buf(),
+        decoder_only: true,
+        ..cfg.clone()
+    };
+    assert!(train(&fresh, &mut log).is_err(), "decoder-only needs a codebook");
+
     let levels = build_levels(
         &cfg,
         &ReduceConfig {
@@ -87,6 +122,10 @@ fn train_resume_reduce_restore_and_code() {
         &mut log,
     )
     .unwrap();
+    let with_tables =
+        cinder_vqgan::weights::VqganWeights::from_bytes(&std::fs::read(&levels).unwrap()).unwrap();
+    assert_eq!(with_tables.levels[0].pair_prior.len(), 8 * 8 * 8);
+    assert!(with_tables.levels[0].pair_prior.iter().any(|&c| c > 0));
     let csv = std::fs::read_to_string(out.path().join("levels.csv")).unwrap();
     assert_eq!(csv.lines().count(), 3, "{csv}");
     let full = train_restorer(

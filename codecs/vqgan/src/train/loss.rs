@@ -1,4 +1,5 @@
-//! Reconstruction loss (spec §6.4: without a pretrained VGG there is no LPIPS): `L1 + λ · (1 − MS-SSIM)`.
+//! Reconstruction loss (spec §6.4: without a pretrained VGG there is no LPIPS): `L1 + λ · (1 − MS-SSIM)`, with an
+//! optional `μ · MSE` term for the PSNR-oriented decoder fine-tune.
 //!
 //! MS-SSIM (Wang, Simoncelli & Bovik 2003) over three scales (a 128² crop is too small for five), Gaussian window
 //! 11 / σ 1.5 as a depthwise convolution ("valid"), C1 = 0.01², C2 = 0.03² on [0, 1] pixels, the standard scale
@@ -18,6 +19,8 @@ pub struct ReconLoss {
     window: Tensor<4>,
     /// Weight λ of `1 − MS-SSIM`.
     pub ms_ssim_weight: f32,
+    /// Weight μ of the mean squared error (0 by default; the decoder fine-tune for PSNR raises it).
+    pub mse_weight: f32,
 }
 
 fn down2(x: Tensor<4>) -> Tensor<4> {
@@ -46,7 +49,14 @@ impl ReconLoss {
         ReconLoss {
             window: Tensor::<4>::from_data(TensorData::new(k, [3, 1, 11, 11]), device),
             ms_ssim_weight,
+            mse_weight: 0.0,
         }
+    }
+
+    /// The same loss with `μ · MSE` added.
+    pub fn with_mse(mut self, mse_weight: f32) -> Self {
+        self.mse_weight = mse_weight;
+        self
     }
 
     fn blur(&self, x: Tensor<4>) -> Tensor<4> {
@@ -99,9 +109,13 @@ impl ReconLoss {
 
     /// `(loss, l1, ms_ssim)` of a reconstruction `y` of `x` (both `[b, 3, h, w]` in [−1, 1]).
     pub fn forward(&self, x: Tensor<4>, y: Tensor<4>) -> (Tensor<1>, Tensor<1>, Tensor<1>) {
-        let l1 = (x.clone() - y.clone()).abs().mean();
+        let diff = x.clone() - y.clone();
+        let l1 = diff.clone().abs().mean();
         let ms = self.ms_ssim(x, y);
-        let loss = l1.clone() + ms.clone().neg().add_scalar(1.0).mul_scalar(self.ms_ssim_weight);
+        let mut loss = l1.clone() + ms.clone().neg().add_scalar(1.0).mul_scalar(self.ms_ssim_weight);
+        if self.mse_weight != 0.0 {
+            loss = loss + diff.powi_scalar(2).mean().mul_scalar(self.mse_weight);
+        }
         (loss, l1, ms)
     }
 }
@@ -119,9 +133,14 @@ mod tests {
         let same: f32 = loss.ms_ssim(x.clone(), x.clone()).into_scalar();
         assert!((same - 1.0).abs() < 1e-4, "{same}");
         let noisy = x.clone() + Tensor::<4>::random([2, 3, 64, 64], Distribution::Normal(0.0, 0.3), &device);
-        let (l, l1, ms) = loss.forward(x, noisy);
+        let (l, l1, ms) = loss.forward(x.clone(), noisy);
         let (l, l1, ms): (f32, f32, f32) = (l.into_scalar(), l1.into_scalar(), ms.into_scalar());
         assert!(ms < 0.9 && ms > 0.0, "{ms}");
         assert!((l - (l1 + 0.5 * (1.0 - ms))).abs() < 1e-4);
+        let with_mse = ReconLoss::new(0.5, &device).with_mse(2.0);
+        let y = x.clone().add_scalar(0.1);
+        let (l, l1, ms) = with_mse.forward(x, y);
+        let (l, l1, ms): (f32, f32, f32) = (l.into_scalar(), l1.into_scalar(), ms.into_scalar());
+        assert!((l - (l1 + 0.5 * (1.0 - ms) + 2.0 * 0.01)).abs() < 1e-4, "{l}");
     }
 }

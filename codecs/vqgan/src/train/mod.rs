@@ -11,7 +11,7 @@
 //! Adam β = (0.5, 0.9) (taming's), linear warm-up then cosine decay to 10 %. Files in `--out`: `train.csv`,
 //! `usage.csv`, `val.csv` (PSNR / MS-SSIM of held-out training photos through the full-codebook codec),
 //! `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt` (resume), `best.bin` (the best validation checkpoint as
-//! a one-level `CWVQ` file). The quality levels are made afterwards by [`reduce`].
+//! a one-level `CWVQ` file) and `last.bin` (the latest validated one). The quality levels are made afterwards by [`reduce`].
 
 pub mod data;
 pub mod disc;
@@ -83,6 +83,19 @@ pub struct TrainConfig {
     pub device: cinder_core::Device,
     /// Stop (after a checkpoint) once this many seconds have passed; `None` runs to `steps`.
     pub max_seconds: Option<f64>,
+    /// Start from this weights file (a `best.bin` or a shipped file: the network and its full-codebook level)
+    /// instead of a fresh network; its shape replaces `model`. A resumed run reads its checkpoint instead (and
+    /// only the shape from here).
+    pub init: Option<PathBuf>,
+    /// Train only `post_quant_conv` and the decoder: encoder, `quant_conv` and codebook stay fixed, so every
+    /// index map (and every quality level built on them) is unchanged (no commitment loss, no EMA updates).
+    pub decoder_only: bool,
+    /// Weight μ of the mean squared error added to the reconstruction loss ([`loss::ReconLoss::with_mse`]).
+    pub mse_weight: f32,
+    /// Loss-aware decoding: in the first crop of every batch a random fraction (uniform in `[0, lost_fraction]`)
+    /// of the positions is replaced by the harmonic fill of the others ([`crate::restore::harmonic_fill`]), as
+    /// the decoder sees them after losses; 0 turns it off.
+    pub lost_fraction: f32,
 }
 
 impl Default for TrainConfig {
@@ -110,6 +123,10 @@ impl Default for TrainConfig {
             resume: false,
             device: cinder_core::Device::Cpu,
             max_seconds: None,
+            init: None,
+            decoder_only: false,
+            mse_weight: 0.0,
+            lost_fraction: 0.0,
         }
     }
 }
@@ -173,6 +190,7 @@ pub(crate) fn level_of(net: &VqganNet, codebook: Codebooks, usage: Vec<u32>) -> 
         post_b,
         usage,
         rank_prior: Vec::new(),
+        pair_prior: Vec::new(),
     })
 }
 
@@ -187,6 +205,29 @@ pub(crate) fn validate(
         total += crate::model::psnr(img, &model.reconstruct(img, codes)?);
     }
     Ok(total / val.len().max(1) as f64)
+}
+
+/// Replaces a random fraction (uniform in `[0, max_fraction]`, drawn from `seed` and `step`) of the positions of
+/// one crop's code vectors (`side² × d`, position-major) by the harmonic fill of the rest.
+fn simulate_loss(codes: &mut [f32], side: usize, d: usize, max_fraction: f32, seed: u64, step: u64) {
+    use cinder_nn::train_io::{mix, sample_seed};
+    let n = side * side;
+    let draw = |i: u64| (mix(sample_seed(seed ^ 0x1055, step, i)) >> 11) as f64 / (1u64 << 53) as f64;
+    let fraction = draw(u64::MAX) * f64::from(max_fraction);
+    let lost: Vec<usize> = (0..n).filter(|&p| draw(p as u64) < fraction).collect();
+    if lost.is_empty() || lost.len() == n {
+        return;
+    }
+    let mut mean = vec![0.0f32; d];
+    for p in (0..n).filter(|p| lost.binary_search(p).is_err()) {
+        for (m, v) in mean.iter_mut().zip(&codes[p * d..(p + 1) * d]) {
+            *m += v / (n - lost.len()) as f32;
+        }
+    }
+    for &p in &lost {
+        codes[p * d..(p + 1) * d].copy_from_slice(&mean);
+    }
+    crate::restore::harmonic_fill(codes, side, side, d, &lost);
 }
 
 /// Runs (or resumes) training.
@@ -206,7 +247,15 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let device = cinder_nn::training_device(cfg.device).map_err(net_err)?;
     let eval_device = cinder_nn::inference_device(cfg.device).map_err(net_err)?;
     device.seed(cfg.seed);
-    let m = cfg.model;
+    let init = match &cfg.init {
+        Some(path) => {
+            let bytes = std::fs::read(path)
+                .map_err(|e| VqganError::Data(format!("cannot read {}: {e}", path.display())))?;
+            Some(VqganWeights::from_bytes(&bytes)?)
+        }
+        None => None,
+    };
+    let m = init.as_ref().map_or(cfg.model, |w| w.config);
     let mut net = VqganNet::new(&m, &device);
     let mut optim = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).init();
     let mut vq = VqState::new(Codebooks::new(
@@ -216,7 +265,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         m.code_dim,
         vec![0.0; m.codes * m.code_dim],
     )?);
-    let recon = ReconLoss::new(cfg.ms_ssim_weight, &device);
+    let recon = ReconLoss::new(cfg.ms_ssim_weight, &device).with_mse(cfg.mse_weight);
     let mut adversary = cfg
         .gan_start
         .map(|_| disc::Adversary::new(cfg.disc_width, cfg.disc_weight, &device));
@@ -244,6 +293,27 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         log(&format!(
             "resumed at step {step} (best PSNR {best:.2} dB, codebook ready: {vq_ready})"
         ));
+    } else if let Some(w) = &init {
+        net = crate::model::load_module(net, &w.burnpack)?;
+        let full = w.levels.iter().find(|l| l.codes() == m.codes).ok_or_else(|| {
+            VqganError::BadWeights("the initial weights have no full-codebook level".into())
+        })?;
+        vq = VqState::new(full.codebook.clone());
+        vq_ready = true;
+        log(&format!(
+            "initialised from {} (codebook of {} entries)",
+            cfg.init.as_deref().unwrap_or(Path::new("")).display(),
+            m.codes
+        ));
+    }
+    if cfg.decoder_only {
+        if !vq_ready {
+            return Err(VqganError::Unsupported(
+                "--decoder-only needs a trained codebook (--init or a resumed run)".into(),
+            ));
+        }
+        net.encoder = net.encoder.no_grad();
+        net.quant_conv = net.quant_conv.no_grad();
     }
 
     let pool_steps = 20u64;
@@ -270,7 +340,10 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         }
         let (zq, commit) = if vq_ready {
             let points = to_vectors(&values(ze.clone())?, cfg.batch, d, hw);
-            let q = vq.quantise(&points, step, true);
+            let mut q = vq.quantise(&points, step, !cfg.decoder_only);
+            if cfg.lost_fraction > 0.0 {
+                simulate_loss(&mut q.all[..hw * d], side, d, cfg.lost_fraction, cfg.seed, step);
+            }
             let qt = Tensor::<4>::from_data(
                 TensorData::new(from_vectors(&q.all, cfg.batch, d, hw), [cfg.batch, d, side, side]),
                 &device,
@@ -316,7 +389,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                     v,
                 )
             };
-        if let Some(c) = commit {
+        if let (Some(c), false) = (commit, cfg.decoder_only) {
             loss = loss + c.mul_scalar(cfg.commit);
         }
         if !loss_value.is_finite() {
@@ -383,9 +456,11 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                 "validation at step {step}: PSNR {psnr:.3} dB ({} held-out crops)",
                 val.len()
             ));
+            // last.bin: the weights of every validation (for measures the run does not make, e.g. after losses).
+            let bytes = VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &[level], None);
+            write_atomic(&paths("last.bin"), &bytes)?;
             if psnr > best {
                 best = psnr;
-                let bytes = VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &[level], None);
                 write_atomic(&paths("best.bin"), &bytes)?;
                 log(&format!("new best {psnr:.3} dB -> best.bin"));
             }
@@ -423,4 +498,25 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         seconds: started.elapsed().as_secs_f64(),
         model: paths("best.bin"),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn simulated_loss_fills_some_positions_from_their_neighbours() {
+        let (side, d) = (16, 2);
+        let mut replaced = 0;
+        for step in 0..20 {
+            // A constant field with one outlier: a lost outlier is replaced by the field's value; lost
+            // positions elsewhere stay within the field's range.
+            let mut codes = vec![1.0f32; side * side * d];
+            codes[6] = 100.0;
+            simulate_loss(&mut codes, side, d, 0.5, 1, step);
+            replaced += usize::from(codes[6] < 2.0);
+            assert!(codes.iter().all(|v| (1.0..=100.0).contains(v)));
+        }
+        assert!(replaced > 0 && replaced < 20, "{replaced}");
+    }
 }

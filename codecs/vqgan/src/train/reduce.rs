@@ -220,35 +220,11 @@ pub fn build_levels(
         .collect();
     levels.push(full);
 
-    // Rank statistics of the context coder per level, on 256² crops of training photos (the encoder output does
-    // not depend on the level, so it is computed once per crop).
     let model = VqganModel::from_parts(m, levels.clone(), eval_net.clone(), &eval_device);
-    let mut latents = Vec::new();
-    for (i, img) in data
-        .train
-        .iter()
-        .enumerate()
-        .filter(|(_, im)| im.width >= 256 && im.height >= 256)
-    {
-        if latents.len() >= rc.prior_crops {
-            break;
-        }
-        let (x0, y0) = ((img.width as usize - 256) / 2, (img.height as usize - 256) / 2);
-        let planes = super::data::crop_planes(img, x0, y0, 256, 256, i % 2 == 1);
-        latents.push(model.latents(planes, 256, 256)?);
-    }
-    for level in &mut levels {
-        let mut counts = Vec::new();
-        for (_, w, z) in &latents {
-            let map: Vec<u16> = z.chunks(m.z_channels).map(|v| level.index(v)).collect();
-            for band in map.chunks(crate::indices::BAND_ROWS * w) {
-                crate::indices::rank_statistics(band, *w, level, &mut counts);
-            }
-        }
-        level.rank_prior = counts.iter().map(|&c| (c.min(1 << 30) as u32) + 1).collect();
-    }
+    let latents = statistics_latents(&model, &data.train, rc.prior_crops)?;
+    coder_statistics(&mut levels, &latents, m.z_channels);
     log(&format!(
-        "rank statistics of every level from {} training crops",
+        "rank and pair statistics of every level from {} training crops",
         latents.len()
     ));
     let out = cfg.out.join("levels.bin");
@@ -257,4 +233,48 @@ pub fn build_levels(
         &VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &levels, None),
     )?;
     Ok(out)
+}
+
+/// Encoder outputs `(h, w, values)` of up to `crops` 256² centre crops of training photos (every other one
+/// mirrored) for [`coder_statistics`]; the encoder output does not depend on the level, so it is computed once.
+pub fn statistics_latents(
+    model: &VqganModel,
+    photos: &[cinder_core::Image],
+    crops: usize,
+) -> Result<Vec<(usize, usize, Vec<f32>)>, VqganError> {
+    let mut latents = Vec::new();
+    for (i, img) in photos
+        .iter()
+        .enumerate()
+        .filter(|(_, im)| im.width >= 256 && im.height >= 256)
+    {
+        if latents.len() >= crops {
+            break;
+        }
+        let (x0, y0) = ((img.width as usize - 256) / 2, (img.height as usize - 256) / 2);
+        let planes = super::data::crop_planes(img, x0, y0, 256, 256, i % 2 == 1);
+        latents.push(model.latents(planes, 256, 256)?);
+    }
+    Ok(latents)
+}
+
+/// Sets every level's entropy-coder priors from training index maps: the rank-octave counts of the context
+/// coder and, for S ≤ [`crate::indices::PAIR_MAX_CODES`], the neighbour-pair table (both counted band by band,
+/// as the coder sees them).
+pub fn coder_statistics(levels: &mut [Level], latents: &[(usize, usize, Vec<f32>)], z_channels: usize) {
+    for level in levels.iter_mut() {
+        let s = level.codes();
+        let (mut counts, mut pairs) = (Vec::new(), Vec::new());
+        for (_, w, z) in latents {
+            let map: Vec<u16> = z.chunks(z_channels).map(|v| level.index(v)).collect();
+            for band in map.chunks(crate::indices::BAND_ROWS * w) {
+                crate::indices::rank_statistics(band, *w, level, &mut counts);
+                if s <= crate::indices::PAIR_MAX_CODES {
+                    crate::indices::pair_statistics(band, *w, s, &mut pairs);
+                }
+            }
+        }
+        level.rank_prior = counts.iter().map(|&c| (c.min(1 << 30) as u32) + 1).collect();
+        level.pair_prior = pairs.iter().map(|&c| c.min(1 << 30) as u32).collect();
+    }
 }
