@@ -88,6 +88,9 @@ pub struct VqganTrainArgs {
     /// fill of the rest (as after losses), so that the decoder learns to render restored maps (0: off).
     #[arg(long, default_value_t = 0.0)]
     pub lost_fraction: f32,
+    /// With --init: decoder ResBlocks a stage (the added ones start as the identity), e.g. 2.
+    #[arg(long)]
+    pub deepen: Option<usize>,
     /// Instead of training: build the quality levels (k-means of the codebook to 8 … 512 entries, each
     /// fine-tuned) from this one-level weights file (e.g. OUT/best.bin) and write OUT/levels.bin.
     #[arg(long)]
@@ -305,6 +308,7 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         decoder_only: a.decoder_only,
         mse_weight: a.mse_weight,
         lost_fraction: a.lost_fraction,
+        deepen: a.deepen,
         ..TrainConfig::default()
     };
     let mut log = |line: &str| eprintln!("{line}");

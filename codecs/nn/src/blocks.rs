@@ -70,6 +70,17 @@ impl ResBlock2d {
         }
     }
 
+    /// A block whose residual branch starts at zero (its last convolution zero-initialised), i.e. the identity:
+    /// inserted into a trained network it changes nothing until training moves it.
+    pub fn identity(channels: usize, groups: usize, device: &Device) -> Self {
+        let mut block = ResBlock2d::with_groups(channels, groups, device);
+        block.conv2 = Conv2dConfig::new([channels, channels], [3, 3])
+            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+            .with_initializer(burn::nn::Initializer::Zeros)
+            .init(device);
+        block
+    }
+
     /// Applies the block to `[batch, channels, height, width]`.
     pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
         let h = self.conv1.forward(silu(self.norm1.forward(x.clone())));

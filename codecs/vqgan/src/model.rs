@@ -198,6 +198,7 @@ impl VqganModel {
             return Ok(codes);
         }
         let cells = rc.window * rc.window;
+        let filled = codes.clone();
         for group in lost.chunks(RESTORE_BATCH) {
             let mut input = vec![0.0f32; group.len() * cells * d];
             let mut flags = vec![0.0f32; group.len() * cells];
@@ -208,10 +209,10 @@ impl VqganModel {
                     if *cell == Some(p) {
                         centre.push(k);
                     }
-                    if let Some(q) = cell.filter(|&q| known_at(q)) {
-                        flags[n * cells + k] = 1.0;
+                    if let Some(q) = *cell {
+                        flags[n * cells + k] = if known_at(q) { 1.0 } else { 0.0 };
                         input[(n * cells + k) * d..(n * cells + k + 1) * d]
-                            .copy_from_slice(level.entry(map.data[q]));
+                            .copy_from_slice(&filled[q * d..(q + 1) * d]);
                     }
                 }
             }
@@ -220,11 +221,16 @@ impl VqganModel {
             };
             let out = values(net.forward(t(input, d), t(flags, 1)))?;
             for ((n, &p), &k) in group.iter().enumerate().zip(&centre) {
-                let v = &out[(n * cells + k) * d..(n * cells + k + 1) * d];
+                let correction = &out[(n * cells + k) * d..(n * cells + k + 1) * d];
+                let v: Vec<f32> = filled[p * d..(p + 1) * d]
+                    .iter()
+                    .zip(correction)
+                    .map(|(a, b)| a + b)
+                    .collect();
                 let v = if snap {
-                    level.entry(level.codebook.nearest(0, v).0 as u16).to_vec()
+                    level.entry(level.codebook.nearest(0, &v).0 as u16).to_vec()
                 } else {
-                    v.to_vec()
+                    v
                 };
                 codes[p * d..(p + 1) * d].copy_from_slice(&v);
             }

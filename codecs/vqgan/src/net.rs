@@ -177,6 +177,18 @@ impl Decoder {
         }
     }
 
+    /// The same decoder (of shape `cfg`) with `blocks` ResBlocks a stage: the added blocks start as the identity
+    /// ([`ResBlock2d::identity`]), so the output is unchanged until they are trained (capacity for a fine-tune).
+    pub fn deepen(mut self, cfg: &VqganConfig, blocks: usize, device: &Device) -> Self {
+        for (s, stage) in self.res.iter_mut().enumerate() {
+            let width = cfg.widths[3 - s];
+            while stage.len() < blocks {
+                stage.push(ResBlock2d::identity(width, groups(width), device));
+            }
+        }
+        self
+    }
+
     /// Applies the decoder.
     pub fn forward(&self, z: Tensor<4>) -> Tensor<4> {
         let mut h = self.mid.forward(self.conv_in.forward(z), self.window);
@@ -221,6 +233,23 @@ impl VqganNet {
 mod tests {
     use super::*;
     use burn::tensor::{Distribution, TensorData};
+
+    #[test]
+    fn a_deepened_decoder_starts_with_the_same_output() {
+        let device = Device::flex();
+        let cfg = VqganConfig {
+            widths: [8, 8, 16, 16],
+            z_channels: 4,
+            ..VqganConfig::default()
+        };
+        let dec = Decoder::new(&cfg, &device);
+        let z = Tensor::<4>::random([1, 4, 2, 3], Distribution::Normal(0.0, 1.0), &device);
+        let a: Vec<f32> = dec.forward(z.clone()).into_data().try_into_vec_as().unwrap();
+        let deeper = dec.deepen(&cfg, 2, &device);
+        assert!(deeper.res.iter().all(|stage| stage.len() == 2));
+        let b: Vec<f32> = deeper.forward(z).into_data().try_into_vec_as().unwrap();
+        assert_eq!(a, b);
+    }
 
     #[test]
     fn shapes_and_shuffles() {

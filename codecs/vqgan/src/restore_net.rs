@@ -1,11 +1,13 @@
 //! The index-restoration transformer (spec B1.5 / B3: a small bidirectional masked-token model over a sliding
 //! window): for a lost position, the `window × window` neighbourhood centred on it (clamped to the map; cells
-//! outside the map count as lost) goes in as code-space vectors with a known/lost flag; a transformer encoder
-//! with learned 2-D position embeddings predicts every cell's vector, and the lost cell takes the prediction.
+//! outside the map are zero and flagged lost) goes in as code-space vectors — known entries, and the harmonic
+//! fill ([`crate::restore`]) at lost cells — with a known/lost flag; a transformer encoder with learned 2-D
+//! position embeddings outputs a correction for every cell, and the lost cell takes fill + correction. The output
+//! layer starts at zero, so an untrained network is exactly the harmonic fill.
 //!
-//! It predicts vectors, not indices, so one network serves every quality level (it is trained on full-codebook
-//! maps, [`crate::train::restorer`]); the result may be snapped to the level's codebook. Decode-side only: it
-//! never changes a bitstream.
+//! It works on vectors, not indices, so one network serves every quality level (it is trained on full-codebook
+//! maps, through the frozen decoder on pixels: [`crate::train::restorer`]); the result may be snapped to the
+//! level's codebook. Decode-side only: it never changes a bitstream.
 
 use burn::module::{Module, Param};
 use burn::nn::transformer::{TransformerEncoder, TransformerEncoderConfig, TransformerEncoderInput};
@@ -87,13 +89,16 @@ impl RestoreNet {
                 .with_dropout(0.0)
                 .with_norm_first(true)
                 .init(device),
-            output: LinearConfig::new(cfg.width, cfg.code_dim).init(device),
+            output: LinearConfig::new(cfg.width, cfg.code_dim)
+                .with_initializer(burn::nn::Initializer::Zeros)
+                .init(device),
         }
     }
 
-    /// Predicts every cell's vector: `codes [n, cells, d]` (lost cells zero), `known [n, cells, 1]` (1 / 0).
+    /// Corrections of every cell's vector: `codes [n, cells, d]` (known entries, the fill at lost cells, zero
+    /// outside the map), `known [n, cells, 1]` (1 / 0).
     pub fn forward(&self, codes: Tensor<3>, known: Tensor<3>) -> Tensor<3> {
-        let x = Tensor::cat(vec![codes * known.clone(), known], 2);
+        let x = Tensor::cat(vec![codes, known], 2);
         let h = self.input.forward(x) + self.position.val().unsqueeze::<3>();
         self.output
             .forward(self.encoder.forward(TransformerEncoderInput::new(h)))
@@ -143,6 +148,9 @@ mod tests {
         let net = RestoreNet::new(&cfg, &device);
         let codes = Tensor::<3>::random([5, 16, 3], Distribution::Normal(0.0, 1.0), &device);
         let known = Tensor::<3>::ones([5, 16, 1], &device);
-        assert_eq!(net.forward(codes, known).dims(), [5, 16, 3]);
+        let out = net.forward(codes, known);
+        assert_eq!(out.dims(), [5, 16, 3]);
+        // An untrained network corrects nothing: restoration starts at the harmonic fill.
+        assert_eq!(out.abs().max().into_scalar::<f32>(), 0.0);
     }
 }

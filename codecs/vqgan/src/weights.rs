@@ -114,6 +114,9 @@ impl VqganWeights {
             let len = usize::try_from(r.u64().ok_or_else(|| cut(&r))?).map_err(|_| cut(&r))?;
             Some((rc, r.take(len).ok_or_else(|| cut(&r))?.to_vec()))
         };
+        // Version 1 transformers predicted vectors from the known cells alone; this build's corrects the fill,
+        // so an old transformer is dropped (its file still decodes, with the harmonic fill).
+        let restorer = restorer.filter(|_| version >= 2);
         if r.remaining() != 0 {
             return Err(VqganError::BadWeights(format!(
                 "{} trailing bytes",

@@ -86,6 +86,7 @@ fn train_resume_reduce_restore_and_code() {
             decoder_only: true,
             mse_weight: 5.0,
             lost_fraction: 0.3,
+            deepen: Some(2),
             steps: 2,
             resume: false,
             gan_start: None,
@@ -96,6 +97,7 @@ fn train_resume_reduce_restore_and_code() {
     .unwrap();
     let base = VqganModel::load(&std::fs::read(&report.model).unwrap(), cinder_core::Device::Cpu).unwrap();
     let after = VqganModel::load(&std::fs::read(&tuned.model).unwrap(), cinder_core::Device::Cpu).unwrap();
+    assert_eq!(after.config.dec_blocks, 2);
     let probe = Image::new(64, 48, 3, (0..64 * 48 * 3).map(|i| (i * 7 % 251) as u8).collect()).unwrap();
     let map = base.indices(&probe, 16).unwrap();
     assert_eq!(map.data, after.indices(&probe, 16).unwrap().data);

@@ -92,6 +92,9 @@ pub struct TrainConfig {
     pub decoder_only: bool,
     /// Weight μ of the mean squared error added to the reconstruction loss ([`loss::ReconLoss::with_mse`]).
     pub mse_weight: f32,
+    /// With `init`: give the decoder this many ResBlocks a stage, the added ones starting as the identity
+    /// ([`crate::net::Decoder::deepen`]); the shape (and a resumed checkpoint) then has this depth.
+    pub deepen: Option<usize>,
     /// Loss-aware decoding: in the first crop of every batch a random fraction (uniform in `[0, lost_fraction]`)
     /// of the positions is replaced by the harmonic fill of the others ([`crate::restore::harmonic_fill`]), as
     /// the decoder sees them after losses; 0 turns it off.
@@ -127,6 +130,7 @@ impl Default for TrainConfig {
             decoder_only: false,
             mse_weight: 0.0,
             lost_fraction: 0.0,
+            deepen: None,
         }
     }
 }
@@ -255,7 +259,11 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         }
         None => None,
     };
-    let m = init.as_ref().map_or(cfg.model, |w| w.config);
+    let base = init.as_ref().map_or(cfg.model, |w| w.config);
+    let m = VqganConfig {
+        dec_blocks: cfg.deepen.unwrap_or(base.dec_blocks).max(base.dec_blocks),
+        ..base
+    };
     let mut net = VqganNet::new(&m, &device);
     let mut optim = AdamConfig::new().with_beta_1(0.5).with_beta_2(0.9).init();
     let mut vq = VqState::new(Codebooks::new(
@@ -294,7 +302,8 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             "resumed at step {step} (best PSNR {best:.2} dB, codebook ready: {vq_ready})"
         ));
     } else if let Some(w) = &init {
-        net = crate::model::load_module(net, &w.burnpack)?;
+        net = crate::model::load_module(VqganNet::new(&base, &device), &w.burnpack)?;
+        net.decoder = net.decoder.deepen(&m, m.dec_blocks, &device);
         let full = w.levels.iter().find(|l| l.codes() == m.codes).ok_or_else(|| {
             VqganError::BadWeights("the initial weights have no full-codebook level".into())
         })?;
