@@ -6,7 +6,7 @@
 //! full codebook. Each step takes `batch` crops, loses each position with a probability drawn from
 //! U(5 %, `max_lost`) per crop, fills the lost positions harmonically ([`crate::restore`]), lets the transformer
 //! correct each lost vector from its window, decodes the map through the level's `post_quant_conv` and the
-//! frozen decoder, and minimises the pixel MSE against the crop. The transformer's output layer starts at zero,
+//! frozen decoder, and minimises the pixel MSE against the decode of the loss-free map (or the crop itself). The transformer's output layer starts at zero,
 //! so training starts from the harmonic fill. `restorer.csv` logs the loss and, at the end, the held-out PSNR at
 //! 20 % loss with the fill and with the transformer. Writes `vqgan.bin`: the levels file plus the transformer.
 
@@ -39,6 +39,9 @@ pub struct RestorerTrainConfig {
     pub lr: f64,
     /// Largest fraction of lost positions in a training crop.
     pub max_lost: f64,
+    /// Fit the decode of the loss-free map (only the restoration error) instead of the original crop (which
+    /// adds the codec's own error to every step's loss).
+    pub target_decoded: bool,
 }
 
 impl Default for RestorerTrainConfig {
@@ -47,8 +50,9 @@ impl Default for RestorerTrainConfig {
             weights: PathBuf::from("vqgan-train/levels.bin"),
             steps: 300,
             batch: 4,
-            lr: 2e-4,
+            lr: 1e-4,
             max_lost: 0.35,
+            target_decoded: true,
         }
     }
 }
@@ -199,7 +203,13 @@ pub fn train_restorer(
             let filled = restore(&full, map, &known, Restorer::Smooth { snap: false });
             lost_windows(&filled, &known, side, d, win, b * positions, &mut windows);
             filled_all.extend_from_slice(&filled);
-            pixels.extend_from_slice(planes);
+            if rc.target_decoded {
+                for &i in &map.data {
+                    pixels.extend_from_slice(full.entry(i));
+                }
+            } else {
+                pixels.extend_from_slice(planes);
+            }
         }
         let lost = windows.lost.len();
         let filled = Tensor::<2>::from_data(TensorData::new(filled_all, [rc.batch * positions, d]), &device);
@@ -220,11 +230,19 @@ pub fn train_restorer(
                 Tensor::<2>::from_data(TensorData::new(scatter, [rc.batch * positions, lost]), &device);
             filled + scatter.matmul(correction)
         };
-        let z = (codes.matmul(post_w.clone()) + post_b.clone())
-            .reshape([rc.batch, side, side, zc])
-            .permute([0, 3, 1, 2]);
-        let y = frozen.decoder.forward(z);
-        let x = Tensor::<4>::from_data(TensorData::new(pixels, [rc.batch, 3, CROP, CROP]), &device);
+        let decode = |codes: Tensor<2>| {
+            let z = (codes.matmul(post_w.clone()) + post_b.clone())
+                .reshape([rc.batch, side, side, zc])
+                .permute([0, 3, 1, 2]);
+            frozen.decoder.forward(z)
+        };
+        let y = decode(codes);
+        let x = if rc.target_decoded {
+            let truth = Tensor::<2>::from_data(TensorData::new(pixels, [rc.batch * positions, d]), &device);
+            decode(truth).detach()
+        } else {
+            Tensor::<4>::from_data(TensorData::new(pixels, [rc.batch, 3, CROP, CROP]), &device)
+        };
         let loss = (y - x).powi_scalar(2).mean();
         let value = f64::from(loss.clone().into_scalar::<f32>());
         if !value.is_finite() {
