@@ -8,6 +8,11 @@
 //!
 //! From `gan_start` (off by default) the PatchGAN hinge loss joins with taming's adaptive weight ([`disc`]).
 //!
+//! A run can also start from a trained weights file (`init`) and train only `post_quant_conv` and the decoder
+//! (`decoder_only`: index maps, hence rates, stay exactly as they were), with an MSE term (`mse_weight`, for PSNR),
+//! loss-aware decoding (`lost_fraction`: simulated lost indices filled as at decode) and extra identity-initialised
+//! decoder blocks (`deepen`). The shipped model's last phase is such a fine-tune (weights/MANIFEST.toml).
+//!
 //! Adam β = (0.5, 0.9) (taming's), linear warm-up then cosine decay to 10 %. Files in `--out`: `train.csv`,
 //! `usage.csv`, `val.csv` (PSNR / MS-SSIM of held-out training photos through the full-codebook codec),
 //! `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt` (resume), `best.bin` (the best validation checkpoint as
