@@ -88,6 +88,9 @@ pub struct VqganTrainArgs {
     /// fill of the rest (as after losses), so that the decoder learns to render restored maps (0: off).
     #[arg(long, default_value_t = 0.0)]
     pub lost_fraction: f32,
+    /// Crops of each batch that get the simulated losses of --lost-fraction.
+    #[arg(long, default_value_t = 1)]
+    pub lost_crops: usize,
     /// With --init: decoder ResBlocks a stage (the added ones start as the identity), e.g. 2.
     #[arg(long)]
     pub deepen: Option<usize>,
@@ -308,6 +311,7 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         decoder_only: a.decoder_only,
         mse_weight: a.mse_weight,
         lost_fraction: a.lost_fraction,
+        lost_crops: a.lost_crops,
         deepen: a.deepen,
         ..TrainConfig::default()
     };

@@ -10,7 +10,8 @@
 //! Keys: `data`, `out`, `steps`, `batch`, `crop`, `lr`, `warmup`, `seed`, `eval`, `checkpoint`, `device`
 //! (`cpu` | `wgpu`), `resume` (0 | 1), `max_seconds` (stop after the first checkpoint past this many seconds),
 //! `init` (start from a weights file), `decoder_only` (0 | 1), `mse` and `ms_ssim` (loss weights), `lost`
-//! (loss-aware decoding: the largest fraction of simulated lost indices in one crop a batch), `deepen` (decoder
+//! (loss-aware decoding: the largest fraction of simulated lost indices in one crop a batch; `lost_crops` crops
+//! a batch instead of one), `deepen` (decoder
 //! ResBlocks a stage after `init`, the new ones starting as the identity).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -43,6 +44,7 @@ fn main() {
             "mse" => cfg.mse_weight = value.parse().expect("mse"),
             "lost" => cfg.lost_fraction = value.parse().expect("lost"),
             "deepen" => cfg.deepen = Some(int() as usize),
+            "lost_crops" => cfg.lost_crops = int() as usize,
             "ms_ssim" => cfg.ms_ssim_weight = value.parse().expect("ms_ssim"),
             other => panic!("unknown key {other}"),
         }

@@ -86,6 +86,7 @@ fn train_resume_reduce_restore_and_code() {
             decoder_only: true,
             mse_weight: 5.0,
             lost_fraction: 0.3,
+            lost_crops: 2,
             deepen: Some(2),
             steps: 2,
             resume: false,

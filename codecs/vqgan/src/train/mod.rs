@@ -97,6 +97,8 @@ pub struct TrainConfig {
     pub decoder_only: bool,
     /// Weight μ of the mean squared error added to the reconstruction loss ([`loss::ReconLoss::with_mse`]).
     pub mse_weight: f32,
+    /// How many crops of each batch get simulated losses (1: the first only).
+    pub lost_crops: usize,
     /// With `init`: give the decoder this many ResBlocks a stage, the added ones starting as the identity
     /// ([`crate::net::Decoder::deepen`]); the shape (and a resumed checkpoint) then has this depth.
     pub deepen: Option<usize>,
@@ -136,6 +138,7 @@ impl Default for TrainConfig {
             mse_weight: 0.0,
             lost_fraction: 0.0,
             deepen: None,
+            lost_crops: 1,
         }
     }
 }
@@ -356,7 +359,17 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             let points = to_vectors(&values(ze.clone())?, cfg.batch, d, hw);
             let mut q = vq.quantise(&points, step, !cfg.decoder_only);
             if cfg.lost_fraction > 0.0 {
-                simulate_loss(&mut q.all[..hw * d], side, d, cfg.lost_fraction, cfg.seed, step);
+                for (b, crop) in q.all.chunks_mut(hw * d).take(cfg.lost_crops.max(1)).enumerate() {
+                    let salt = step.wrapping_mul(64).wrapping_add(b as u64 * 0x9E37);
+                    simulate_loss(
+                        crop,
+                        side,
+                        d,
+                        cfg.lost_fraction,
+                        cfg.seed,
+                        if b == 0 { step } else { salt },
+                    );
+                }
             }
             let qt = Tensor::<4>::from_data(
                 TensorData::new(from_vectors(&q.all, cfg.batch, d, hw), [cfg.batch, d, side, side]),
