@@ -10,7 +10,7 @@ use crate::config::{VqganConfig, FACTOR};
 use crate::levels::Level;
 use crate::net::VqganNet;
 use crate::restore::{restore, Restorer};
-use crate::restore_net::{window_cells, RestoreNet, RestorerConfig};
+use crate::restore_net::{push_window, RestoreNet, RestorerConfig};
 use crate::tiling::{crop_planes, Blend, Tiling};
 use crate::weights::VqganWeights;
 use crate::VqganError;
@@ -200,22 +200,15 @@ impl VqganModel {
         let cells = rc.window * rc.window;
         let filled = codes.clone();
         for group in lost.chunks(RESTORE_BATCH) {
-            let mut input = vec![0.0f32; group.len() * cells * d];
-            let mut flags = vec![0.0f32; group.len() * cells];
-            let mut centre = Vec::with_capacity(group.len());
-            for (n, &p) in group.iter().enumerate() {
-                let window = window_cells(map.height, map.width, p / map.width, p % map.width, rc.window);
-                for (k, cell) in window.iter().enumerate() {
-                    if *cell == Some(p) {
-                        centre.push(k);
-                    }
-                    if let Some(q) = *cell {
-                        flags[n * cells + k] = if known_at(q) { 1.0 } else { 0.0 };
-                        input[(n * cells + k) * d..(n * cells + k + 1) * d]
-                            .copy_from_slice(&filled[q * d..(q + 1) * d]);
-                    }
-                }
-            }
+            let mut input = Vec::with_capacity(group.len() * cells * d);
+            let mut flags = Vec::with_capacity(group.len() * cells);
+            let centre: Vec<usize> = group
+                .iter()
+                .map(|&p| {
+                    let shape = (map.height, map.width, d);
+                    push_window(&filled, known, shape, p, rc.window, &mut input, &mut flags)
+                })
+                .collect();
             let t = |v: Vec<f32>, last: usize| {
                 Tensor::<3>::from_data(TensorData::new(v, [group.len(), cells, last]), &self.device)
             };

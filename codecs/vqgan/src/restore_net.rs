@@ -125,6 +125,41 @@ pub fn window_cells(h: usize, w: usize, r: usize, c: usize, window: usize) -> Ve
     out
 }
 
+/// Appends the transformer input of the lost position `p` of an `h × w` map: the `window²` cells' vectors from
+/// `filled` (`h × w × d`; zero outside the map) to `inputs` and their known flags to `flags`. Returns the index of
+/// `p`'s own cell in the window. Decoding and training ([`crate::train::restorer`]) both build windows here.
+pub fn push_window(
+    filled: &[f32],
+    known: &[bool],
+    (h, w, d): (usize, usize, usize),
+    p: usize,
+    window: usize,
+    inputs: &mut Vec<f32>,
+    flags: &mut Vec<f32>,
+) -> usize {
+    let mut centre = 0;
+    for (k, cell) in window_cells(h, w, p / w, p % w, window).into_iter().enumerate() {
+        match cell {
+            Some(q) => {
+                inputs.extend_from_slice(&filled[q * d..(q + 1) * d]);
+                flags.push(if known.get(q).copied().unwrap_or(false) {
+                    1.0
+                } else {
+                    0.0
+                });
+                if q == p {
+                    centre = k;
+                }
+            }
+            None => {
+                inputs.extend(std::iter::repeat_n(0.0, d));
+                flags.push(0.0);
+            }
+        }
+    }
+    centre
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -15,7 +15,7 @@ use super::{append, io_err, write_atomic, TrainConfig};
 use crate::model::{load_module, module_bytes, psnr, IndexMap, VqganModel};
 use crate::net::VqganNet;
 use crate::restore::{lost_mask, restore, Restorer};
-use crate::restore_net::{window_cells, RestoreNet, RestorerConfig};
+use crate::restore_net::{push_window, RestoreNet, RestorerConfig};
 use crate::weights::VqganWeights;
 use crate::VqganError;
 use burn::module::Module;
@@ -84,45 +84,41 @@ fn crop_image(img: &Image, seed: u64) -> (Image, Vec<f32>) {
     (image, planes)
 }
 
-/// The inputs of one crop's lost positions: windows of filled vectors, their known flags, the one-hot centre,
-/// and the filled map itself.
+/// The transformer inputs of a batch's lost positions ([`push_window`]).
 struct LostWindows {
     inputs: Vec<f32>,
     flags: Vec<f32>,
+    /// One-hot centre cell of every window (`windows × cells`).
     centre: Vec<f32>,
-    /// `(position in the batch map, row in the window batch)`.
+    /// Position of every window's lost cell in the batch map.
     lost: Vec<usize>,
 }
 
-fn lost_windows(
-    filled: &[f32],
-    known: &[bool],
-    side: usize,
-    d: usize,
-    window: usize,
-    offset: usize,
-    out: &mut LostWindows,
-) {
-    let cells = window * window;
-    for p in (0..side * side).filter(|&p| !known[p]) {
-        let base_in = out.flags.len();
-        out.inputs.resize((base_in + cells) * d, 0.0);
-        out.flags.resize(base_in + cells, 0.0);
-        out.centre.resize(base_in + cells, 0.0);
-        for (k, cell) in window_cells(side, side, p / side, p % side, window)
-            .iter()
-            .enumerate()
-        {
-            if let Some(q) = *cell {
-                out.flags[base_in + k] = if known[q] { 1.0 } else { 0.0 };
-                out.inputs[(base_in + k) * d..(base_in + k + 1) * d]
-                    .copy_from_slice(&filled[q * d..(q + 1) * d]);
-                if q == p {
-                    out.centre[base_in + k] = 1.0;
-                }
-            }
+impl LostWindows {
+    /// Adds the windows of the lost positions of one `side²` crop whose map starts at `offset` in the batch.
+    fn add(
+        &mut self,
+        filled: &[f32],
+        known: &[bool],
+        (side, d, window): (usize, usize, usize),
+        offset: usize,
+    ) {
+        let cells = window * window;
+        for p in (0..side * side).filter(|&p| !known[p]) {
+            let k = push_window(
+                filled,
+                known,
+                (side, side, d),
+                p,
+                window,
+                &mut self.inputs,
+                &mut self.flags,
+            );
+            let at = self.centre.len();
+            self.centre.resize(at + cells, 0.0);
+            self.centre[at + k] = 1.0;
+            self.lost.push(offset + p);
         }
-        out.lost.push(offset + p);
     }
 }
 
@@ -201,7 +197,7 @@ pub fn train_restorer(
             let rate = 0.05 + (rc.max_lost - 0.05).max(0.0) * ((mix(r) >> 11) as f64 / (1u64 << 53) as f64);
             let known = lost_mask(positions, rate, mix(r ^ 0x5EED));
             let filled = restore(&full, map, &known, Restorer::Smooth { snap: false });
-            lost_windows(&filled, &known, side, d, win, b * positions, &mut windows);
+            windows.add(&filled, &known, (side, d, win), b * positions);
             filled_all.extend_from_slice(&filled);
             if rc.target_decoded {
                 for &i in &map.data {
