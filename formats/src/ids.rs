@@ -41,6 +41,8 @@ pub mod chunk {
     pub const RAW_AUDIO_FRAMES: ChunkId = ChunkId(*b"RAUD");
     /// PC codec: entropy-coded streams, one per image.
     pub const PC_STREAMS: ChunkId = ChunkId(*b"PCST");
+    /// PC codec: entropy-coded streams, one per image, after their range-coded byte lengths.
+    pub const PC_STREAMS_CODED_LENGTHS: ChunkId = ChunkId(*b"PCSL");
     /// Generic entropy-coded payload of a learned codec (codec-defined layout).
     pub const CODED: ChunkId = ChunkId(*b"CODE");
     /// Ancillary: UTF-8 text metadata (`key=value` lines), e.g. the encoder version.
@@ -56,6 +58,7 @@ pub const KNOWN_CHUNKS: &[ChunkId] = &[
     chunk::RAW_IMAGE_ROWS,
     chunk::RAW_AUDIO_FRAMES,
     chunk::PC_STREAMS,
+    chunk::PC_STREAMS_CODED_LENGTHS,
     chunk::CODED,
     chunk::NOTE,
     chunk::OUTPUT_CRC,

@@ -48,10 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     )?;
     let t_dec = t.elapsed().as_secs_f64();
     let exact = back == images;
-    let payload: usize = container
-        .chunks_of(cinder_format::ids::chunk::PC_STREAMS)
-        .map(|c| c.data.len())
-        .sum();
+    let payload = cinder_pc::framing::stream_bytes(&container);
     println!(
         "model: {codec:?}, images: {n}, threads: {}",
         rayon::current_num_threads()

@@ -1,25 +1,23 @@
 //! The [`ImageCodec`] contract (DESIGN §2) for the PC coder: one range-coded stream per image, all streams of a
-//! set in `PCST` chunks, images coded in parallel with rayon (never inside one image).
-//!
-//! `PCST` payload: for each image in order, a LEB128 byte length and the stream bytes. Chunks break at image
-//! boundaries near 1 MiB. Quality selects the embedded model (0 = MNIST, 1 = Fashion-MNIST); the header's
+//! set framed in chunks ([`crate::framing`]: `PCST`, or `PCSL` with range-coded stream lengths when smaller),
+//! images coded in parallel with rayon (never inside one image). Quality selects the embedded model (0 = MNIST,
+//! 1 = Fashion-MNIST); the header's
 //! `model_id` records it (1 = MNIST, 2 = Fashion-MNIST, 0 = a model loaded from a file), and the weights digest
 //! binds the file to the exact model bytes.
 
 use crate::coder::{decode_images, encode_images, images_bits, Scratch, Tables, LANES};
+use crate::framing::{push_streams, split_streams};
 use crate::model_io::load;
 use crate::PcError;
 use cinder_core::{
     weights_digest, AnyCodec, CodecError, CodecInfo, DecodeOptions, EncodeOptions, Image, ImageCodec,
     MediaKind, OpenOptions, QualityInfo, RegisteredCodec, WeightsSource,
 };
-use cinder_format::{ids, leb128, Container, Header, MediaParams, WeightsDigest};
+use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
 use rayon::prelude::*;
 use std::sync::Arc;
 
 const NAME: &str = "pc";
-/// Break `PCST` chunks at the first image boundary past this many bytes.
-const CHUNK_BYTES: usize = 1 << 20;
 
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
@@ -212,58 +210,6 @@ impl PcCodec {
     }
 }
 
-fn push_streams(container: &mut Container, streams: &[Vec<u8>]) {
-    let mut payload = Vec::new();
-    for s in streams {
-        leb128::write_u64(&mut payload, s.len() as u64);
-        payload.extend_from_slice(s);
-        if payload.len() >= CHUNK_BYTES {
-            container.push(ids::chunk::PC_STREAMS, std::mem::take(&mut payload));
-        }
-    }
-    if !payload.is_empty() || streams.is_empty() {
-        container.push(ids::chunk::PC_STREAMS, payload);
-    }
-}
-
-/// Splits the `PCST` chunks into exactly `count` streams.
-fn split_streams(container: &Container, count: u64) -> Result<Vec<&[u8]>, CodecError> {
-    let total: usize = container
-        .chunks_of(ids::chunk::PC_STREAMS)
-        .map(|c| c.data.len())
-        .sum();
-    if count > total as u64 {
-        return Err(CodecError::Corrupt(format!(
-            "header declares {count} images, the PC streams hold only {total} bytes"
-        )));
-    }
-    let mut out = Vec::with_capacity(count as usize);
-    for chunk in container.chunks_of(ids::chunk::PC_STREAMS) {
-        let mut rest = &chunk.data[..];
-        while !rest.is_empty() {
-            let (len, used) = leb128::read_u64(rest, "PC stream length")?;
-            rest = &rest[used..];
-            if len > rest.len() as u64 {
-                return Err(CodecError::Corrupt(format!(
-                    "PC stream {} declares {len} bytes, {} remain (truncated)",
-                    out.len(),
-                    rest.len()
-                )));
-            }
-            let (s, r) = rest.split_at(len as usize);
-            out.push(s);
-            rest = r;
-        }
-    }
-    if out.len() as u64 != count {
-        return Err(CodecError::Corrupt(format!(
-            "header declares {count} images, the file holds {} PC streams",
-            out.len()
-        )));
-    }
-    Ok(out)
-}
-
 impl ImageCodec for PcCodec {
     fn info(&self) -> &'static CodecInfo {
         &PC_INFO
@@ -282,7 +228,7 @@ impl ImageCodec for PcCodec {
             height: image.height,
             channels: 1,
         }));
-        push_streams(&mut c, &streams);
+        push_streams(&mut c, &streams)?;
         Ok(c)
     }
 
@@ -324,7 +270,7 @@ impl ImageCodec for PcCodec {
             channels: 1,
             count: images.len() as u64,
         }));
-        push_streams(&mut c, &streams);
+        push_streams(&mut c, &streams)?;
         Ok(c)
     }
 

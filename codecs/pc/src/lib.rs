@@ -29,6 +29,7 @@ pub mod coder;
 pub mod data;
 mod em;
 mod error;
+pub mod framing;
 pub mod model_io;
 mod structure;
 mod train;
