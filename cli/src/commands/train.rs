@@ -105,6 +105,13 @@ pub struct VqganTrainArgs {
     /// Steps of the restoration transformer (with --restorer).
     #[arg(long, default_value_t = 600)]
     pub restorer_steps: u64,
+    /// Instead of training: train the pixel-domain post filter of lost indices on decodes made with this weights
+    /// file (e.g. OUT/vqgan.bin after --restorer) and write OUT/vqgan.bin with the filter added (resumable).
+    #[arg(long)]
+    pub post_filter: Option<PathBuf>,
+    /// Steps of the post filter (with --post-filter).
+    #[arg(long, default_value_t = 4000)]
+    pub post_filter_steps: u64,
     /// Fine-tuning steps per level (with --levels).
     #[arg(long, default_value_t = 40)]
     pub finetune_steps: u64,
@@ -325,6 +332,17 @@ fn train_vqgan(a: &VqganTrainArgs) -> Result<()> {
         };
         let out = train_restorer(&cfg, &rc, &mut log)?;
         eprintln!("done: levels and restorer in {}", out.display());
+        return Ok(());
+    }
+    if let Some(weights) = &a.post_filter {
+        use cinder_codecs::vqgan::train::post_filter::{train_post_filter, PostFilterTrainConfig};
+        let pc = PostFilterTrainConfig {
+            weights: weights.clone(),
+            steps: a.post_filter_steps,
+            ..PostFilterTrainConfig::default()
+        };
+        let out = train_post_filter(&cfg, &pc, &mut log)?;
+        eprintln!("done: weights with the post filter in {}", out.display());
         return Ok(());
     }
     if let Some(base) = &a.levels {

@@ -149,8 +149,7 @@ impl VqganCodec {
         channels: u8,
     ) -> Result<Image, CodecError> {
         let level = self.model.level(codes_of(self.quality))?;
-        let codes = self.model.restore(level, map, known, how)?;
-        let planes = self.model.decode_codes(level, map.height, map.width, &codes)?;
+        let planes = self.model.decode_restored(level, map, known, how)?;
         Ok(planes_image(
             &planes,
             map.height * FACTOR,

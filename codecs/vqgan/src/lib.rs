@@ -18,6 +18,7 @@ pub mod indices;
 pub mod levels;
 pub mod model;
 pub mod net;
+pub mod post_filter;
 pub mod restore;
 pub mod restore_net;
 pub mod tiling;

@@ -9,6 +9,7 @@
 use crate::config::{VqganConfig, FACTOR};
 use crate::levels::Level;
 use crate::net::VqganNet;
+use crate::post_filter::PostFilter;
 use crate::restore::{restore, Restorer};
 use crate::restore_net::{push_window, RestoreNet, RestorerConfig};
 use crate::tiling::{crop_planes, Blend, Tiling};
@@ -41,6 +42,7 @@ pub struct VqganModel {
     pub digest: WeightsDigest,
     net: VqganNet,
     restorer: Option<(RestorerConfig, RestoreNet)>,
+    post_filter: Option<PostFilter>,
     device: Device,
     tiling: Tiling,
 }
@@ -142,12 +144,17 @@ impl VqganModel {
             Some((rc, record)) => Some((*rc, load_module(RestoreNet::new(rc, &device), record)?)),
             None => None,
         };
+        let post_filter = match &w.post_filter {
+            Some((pc, record)) => Some(load_module(PostFilter::new(pc, &device), record)?),
+            None => None,
+        };
         Ok(VqganModel {
             config: w.config,
             levels: w.levels,
             digest: w.digest,
             net,
             restorer,
+            post_filter,
             device,
             tiling: Tiling::default(),
         })
@@ -161,6 +168,7 @@ impl VqganModel {
             digest: WeightsDigest::default(),
             net,
             restorer: None,
+            post_filter: None,
             device: device.clone(),
             tiling: Tiling::default(),
         }
@@ -176,6 +184,33 @@ impl VqganModel {
     /// Whether the model carries a restoration transformer.
     pub fn has_restorer(&self) -> bool {
         self.restorer.is_some()
+    }
+
+    /// Whether the weights carry the pixel-domain post filter ([`Restorer::Filter`]).
+    pub fn has_post_filter(&self) -> bool {
+        self.post_filter.is_some()
+    }
+
+    /// Decodes `map` with the positions where `known` is false restored: [`VqganModel::restore`], the decoder,
+    /// and for [`Restorer::Filter`] the post filter. `[3, 16h, 16w]` planes in about [−1, 1].
+    pub fn decode_restored(
+        &self,
+        level: &Level,
+        map: &IndexMap,
+        known: &[bool],
+        how: Restorer,
+    ) -> Result<Vec<f32>, VqganError> {
+        let codes = self.restore(level, map, known, how)?;
+        let mut planes = self.decode_codes(level, map.height, map.width, &codes)?;
+        if let (Restorer::Filter, Some(filter)) = (how, &self.post_filter) {
+            let lost: Vec<bool> = (0..map.data.len())
+                .map(|p| !known.get(p).copied().unwrap_or(false))
+                .collect();
+            if lost.iter().any(|&l| l) && !lost.iter().all(|&l| l) {
+                filter.apply(&mut planes, &lost, map.height, map.width, &self.device)?;
+            }
+        }
+        Ok(planes)
     }
 
     /// Code-space vectors (`h × w × code_dim`) of `map` with the positions where `known` is false restored

@@ -6,6 +6,8 @@
 //!   usage-weighted mean entry, then optionally snapped to the nearest codebook entry.
 //! * [`Restorer::Transformer`] — the harmonic fill refined by a masked-token transformer over a window around
 //!   each lost index ([`crate::restore_net`], run by [`crate::VqganModel::restore`]).
+//! * [`Restorer::Filter`] — the harmonic fill, then a CNN on the decoded pixels around the lost blocks
+//!   ([`crate::post_filter`], run by [`crate::VqganModel::decode_restored`]).
 //!
 //! The decoder then runs on the restored map; a file with no losses decodes exactly as without restoration.
 
@@ -31,6 +33,9 @@ pub enum Restorer {
         /// Snap the predicted vectors to codebook entries.
         snap: bool,
     },
+    /// The harmonic fill, decoded, then the pixel-domain post filter ([`crate::post_filter`]) over the lost
+    /// blocks and their neighbours where the model has one (else the harmonic fill).
+    Filter,
 }
 
 /// The usage-weighted mean entry of a level.
@@ -69,7 +74,7 @@ pub fn restore(level: &Level, map: &IndexMap, known: &[bool], how: Restorer) -> 
     let snap = match how {
         Restorer::Mean => return codes,
         Restorer::Smooth { snap } => snap,
-        Restorer::Transformer { .. } => false,
+        Restorer::Transformer { .. } | Restorer::Filter => false,
     };
     {
         harmonic_fill(&mut codes, h, w, d, &lost);

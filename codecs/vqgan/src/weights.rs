@@ -1,16 +1,18 @@
 //! The `CWVQ` weights file: a VQGAN model with all its quality levels, in one self-describing blob.
 //!
-//! Layout (little-endian): `b"CWVQ"`, u32 version (2; version 1 files, without pair tables, are still read), nine u32 config words ([`VqganConfig::to_words`]),
+//! Layout (little-endian): `b"CWVQ"`, u32 version (3; versions 1 — no pair tables — and 2 are still read), nine u32 config words ([`VqganConfig::to_words`]),
 //! u64 byte length + the burnpack record of [`crate::net::VqganNet`], u32 level count, then per level: u32 S,
 //! `S × code_dim` f32 entries, `quant_conv` (`code_dim × z` weights, `code_dim` biases), `post_quant_conv`
 //! (`z × code_dim` weights, `z` biases), `S` u32 index counts, u32 n + n u32 rank-octave counts of the context coder, (version 2) u32 n + n u32 neighbour-pair counts
-//! (0 or S³); optionally (absent in files that end after the
-//! levels) the restoration transformer: five u32 config words ([`RestorerConfig::to_words`]), u64 byte length +
-//! its burnpack record. The digest in every `.cnd` header is the first 8
-//! bytes of the file's SHA-256.
+//! (0 or S³); then the decode-side restoration networks — version 3: u32 count, then per network a 4-byte tag,
+//! its config words and u64 byte length + burnpack record: `REST` the transformer (five words,
+//! [`RestorerConfig::to_words`]), `PFLT` the post filter (two words, [`PostFilterConfig::to_words`]); version 2:
+//! optionally (absent in files that end after the levels) the transformer without tag or count. The digest in
+//! every `.cnd` header is the first 8 bytes of the file's SHA-256.
 
 use crate::config::VqganConfig;
 use crate::levels::Level;
+use crate::post_filter::PostFilterConfig;
 use crate::restore_net::RestorerConfig;
 use crate::VqganError;
 use cinder_format::cursor::{put_f32s, put_u32s, ByteCursor};
@@ -18,7 +20,9 @@ use cinder_format::WeightsDigest;
 use cinder_nn::vq::Codebooks;
 
 const MAGIC: &[u8; 4] = b"CWVQ";
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
+const TAG_RESTORER: &[u8; 4] = b"REST";
+const TAG_POST_FILTER: &[u8; 4] = b"PFLT";
 
 /// A parsed weights file (the networks still as burnpack bytes).
 #[derive(Debug, Clone)]
@@ -31,6 +35,8 @@ pub struct VqganWeights {
     pub levels: Vec<Level>,
     /// The restoration transformer (config, burnpack record), when the file has one.
     pub restorer: Option<(RestorerConfig, Vec<u8>)>,
+    /// The pixel-domain post filter (config, burnpack record), when the file has one.
+    pub post_filter: Option<(PostFilterConfig, Vec<u8>)>,
     /// First 8 bytes of the file's SHA-256.
     pub digest: WeightsDigest,
 }
@@ -44,7 +50,7 @@ impl VqganWeights {
             return Err(VqganError::BadWeights("not a VQGAN weights file (magic)".into()));
         }
         let version = r.u32().ok_or_else(|| cut(&r))?;
-        if version != VERSION && version != 1 {
+        if !(1..=VERSION).contains(&version) {
             return Err(VqganError::BadWeights(format!(
                 "version {version}, this build reads {VERSION}"
             )));
@@ -101,22 +107,46 @@ impl VqganWeights {
             level.validate(z, d)?;
             levels.push(level);
         }
-        let restorer = if r.remaining() == 0 {
-            None
-        } else {
+        let record = |r: &mut ByteCursor| -> Result<Vec<u8>, VqganError> {
+            let len = usize::try_from(r.u64().ok_or_else(|| cut(r))?).map_err(|_| cut(r))?;
+            Ok(r.take(len).ok_or_else(|| cut(r))?.to_vec())
+        };
+        let transformer = |r: &mut ByteCursor| -> Result<(RestorerConfig, Vec<u8>), VqganError> {
             let mut words = [0u32; 5];
             for w in &mut words {
-                *w = r.u32().ok_or_else(|| cut(&r))?;
+                *w = r.u32().ok_or_else(|| cut(r))?;
             }
             let rc = RestorerConfig::from_words(words)
                 .filter(|c| c.code_dim == d)
                 .ok_or_else(|| VqganError::BadWeights(format!("restorer config {words:?}")))?;
-            let len = usize::try_from(r.u64().ok_or_else(|| cut(&r))?).map_err(|_| cut(&r))?;
-            Some((rc, r.take(len).ok_or_else(|| cut(&r))?.to_vec()))
+            Ok((rc, record(r)?))
         };
-        // Version 1 transformers predicted vectors from the known cells alone; this build's corrects the fill,
-        // so an old transformer is dropped (its file still decodes, with the harmonic fill).
-        let restorer = restorer.filter(|_| version >= 2);
+        let (mut restorer, mut post_filter) = (None, None);
+        if version >= 3 {
+            let count = r.u32().ok_or_else(|| cut(&r))?;
+            for _ in 0..count {
+                let tag = r.take(4).ok_or_else(|| cut(&r))?;
+                if tag == TAG_RESTORER && restorer.is_none() {
+                    restorer = Some(transformer(&mut r)?);
+                } else if tag == TAG_POST_FILTER && post_filter.is_none() {
+                    let words = [r.u32().ok_or_else(|| cut(&r))?, r.u32().ok_or_else(|| cut(&r))?];
+                    let pc = PostFilterConfig::from_words(words)
+                        .ok_or_else(|| VqganError::BadWeights(format!("post filter config {words:?}")))?;
+                    post_filter = Some((pc, record(&mut r)?));
+                } else {
+                    return Err(VqganError::BadWeights(format!(
+                        "unknown or repeated network tag {:?}",
+                        String::from_utf8_lossy(tag)
+                    )));
+                }
+            }
+        } else if version == 2 && r.remaining() != 0 {
+            restorer = Some(transformer(&mut r)?);
+        } else if r.remaining() != 0 {
+            // Version 1 transformers predicted vectors from the known cells alone; this build's corrects the
+            // fill, so an old transformer is dropped (its file still decodes, with the harmonic fill).
+            transformer(&mut r)?;
+        }
         if r.remaining() != 0 {
             return Err(VqganError::BadWeights(format!(
                 "{} trailing bytes",
@@ -128,6 +158,7 @@ impl VqganWeights {
             burnpack,
             levels,
             restorer,
+            post_filter,
             digest: cinder_core::weights_digest(bytes),
         })
     }
@@ -138,6 +169,7 @@ impl VqganWeights {
         burnpack: &[u8],
         levels: &[Level],
         restorer: Option<(&RestorerConfig, &[u8])>,
+        post_filter: Option<(&PostFilterConfig, &[u8])>,
     ) -> Vec<u8> {
         let mut out = Vec::with_capacity(64 + burnpack.len());
         out.extend_from_slice(MAGIC);
@@ -159,10 +191,21 @@ impl VqganWeights {
             put_u32s(&mut out, &[l.pair_prior.len() as u32]);
             put_u32s(&mut out, &l.pair_prior);
         }
-        if let Some((rc, record)) = restorer {
-            put_u32s(&mut out, &rc.to_words());
+        put_u32s(
+            &mut out,
+            &[u32::from(restorer.is_some()) + u32::from(post_filter.is_some())],
+        );
+        let mut put = |tag: &[u8; 4], words: &[u32], record: &[u8]| {
+            out.extend_from_slice(tag);
+            put_u32s(&mut out, words);
             out.extend_from_slice(&(record.len() as u64).to_le_bytes());
             out.extend_from_slice(record);
+        };
+        if let Some((rc, record)) = restorer {
+            put(TAG_RESTORER, &rc.to_words(), record);
+        }
+        if let Some((pc, record)) = post_filter {
+            put(TAG_POST_FILTER, &pc.to_words(), record);
         }
         out
     }
@@ -184,7 +227,7 @@ mod tests {
         let mut small = toy_level(3, 2, 8);
         small.pair_prior = (0..512).collect();
         let levels = vec![small, toy_level(3, 2, 16)];
-        let bytes = VqganWeights::to_bytes(&cfg, b"record", &levels, None);
+        let bytes = VqganWeights::to_bytes(&cfg, b"record", &levels, None, None);
         let w = VqganWeights::from_bytes(&bytes).unwrap();
         assert_eq!(w.config, cfg);
         assert_eq!(w.levels, levels);
@@ -195,13 +238,44 @@ mod tests {
         let mut extra = bytes.clone();
         extra.push(0);
         assert!(VqganWeights::from_bytes(&extra).is_err());
-        let reversed =
-            VqganWeights::to_bytes(&cfg, b"record", &[toy_level(3, 2, 16), toy_level(3, 2, 8)], None);
+        let reversed = VqganWeights::to_bytes(
+            &cfg,
+            b"record",
+            &[toy_level(3, 2, 16), toy_level(3, 2, 8)],
+            None,
+            None,
+        );
         assert!(VqganWeights::from_bytes(&reversed).is_err());
         let rc = RestorerConfig::small(2);
-        let with = VqganWeights::to_bytes(&cfg, b"record", &levels, Some((&rc, b"transformer")));
+        let pf = PostFilterConfig::small();
+        let with = VqganWeights::to_bytes(
+            &cfg,
+            b"record",
+            &levels,
+            Some((&rc, b"transformer")),
+            Some((&pf, b"filter")),
+        );
         let w = VqganWeights::from_bytes(&with).unwrap();
         assert_eq!(w.restorer, Some((rc, b"transformer".to_vec())));
+        assert_eq!(w.post_filter, Some((pf, b"filter".to_vec())));
         assert!(VqganWeights::from_bytes(&with[..with.len() - 1]).is_err());
+        let only = VqganWeights::to_bytes(&cfg, b"record", &levels, None, Some((&pf, b"filter")));
+        let w = VqganWeights::from_bytes(&only).unwrap();
+        assert_eq!(
+            (w.restorer, w.post_filter),
+            (None, Some((pf, b"filter".to_vec())))
+        );
+        // A version 2 file: the transformer follows the levels without tag or count.
+        let mut v2 = VqganWeights::to_bytes(&cfg, b"record", &levels, None, None);
+        v2[4..8].copy_from_slice(&2u32.to_le_bytes());
+        v2.truncate(v2.len() - 4);
+        put_u32s(&mut v2, &rc.to_words());
+        v2.extend_from_slice(&11u64.to_le_bytes());
+        v2.extend_from_slice(b"transformer");
+        let w = VqganWeights::from_bytes(&v2).unwrap();
+        assert_eq!(
+            (w.restorer, w.post_filter),
+            (Some((rc, b"transformer".to_vec())), None)
+        );
     }
 }

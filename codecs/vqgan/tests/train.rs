@@ -6,6 +6,9 @@
 
 use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
 use cinder_vqgan::model::VqganModel;
+use cinder_vqgan::post_filter::PostFilterConfig;
+use cinder_vqgan::restore::Restorer;
+use cinder_vqgan::train::post_filter::{train_post_filter, PostFilterTrainConfig};
 use cinder_vqgan::train::reduce::{build_levels, ReduceConfig};
 use cinder_vqgan::train::restorer::{train_restorer, RestorerTrainConfig};
 use cinder_vqgan::train::{train, TrainConfig};
@@ -152,4 +155,50 @@ fn train_resume_reduce_restore_and_code() {
         assert_eq!((back.width, back.height, back.channels), (40, 24, 3));
     }
     assert!(VqganCodec::open(&bytes, 5, cinder_core::Device::Cpu).is_err());
+
+    // The post filter: a few steps, a resumed continuation, and the result carries both networks.
+    let pf = PostFilterTrainConfig {
+        weights: out.path().join("vqgan.bin"),
+        steps: 3,
+        batch: 2,
+        crops_per_photo: 1,
+        eval_every: 2,
+        shape: PostFilterConfig { width: 8, blocks: 1 },
+        ..PostFilterTrainConfig::default()
+    };
+    let filtered = train_post_filter(&cfg, &pf, &mut log).unwrap();
+    cfg.resume = true;
+    let steps = |dir: &std::path::Path| std::fs::read_to_string(dir.join("post_filter_state.txt")).unwrap();
+    assert_eq!(steps(out.path()).trim(), "3");
+    train_post_filter(&cfg, &PostFilterTrainConfig { steps: 4, ..pf }, &mut log).unwrap();
+    assert_eq!(steps(out.path()).trim(), "4");
+    let csv = std::fs::read_to_string(out.path().join("post_filter.csv")).unwrap();
+    assert_eq!(csv.lines().filter(|l| !l.ends_with(",,,")).count(), 4, "{csv}");
+    let model = VqganModel::load(&std::fs::read(&filtered).unwrap(), cinder_core::Device::Cpu).unwrap();
+    assert!(model.has_post_filter() && model.has_restorer());
+    let level = model.level(16).unwrap();
+    let map = cinder_vqgan::IndexMap {
+        width: 3,
+        height: 2,
+        data: vec![1, 2, 3, 4, 5, 6],
+    };
+    let mut known = vec![true; 6];
+    let whole = model
+        .decode_restored(level, &map, &known, Restorer::Filter)
+        .unwrap();
+    assert_eq!(
+        whole,
+        model
+            .decode_restored(level, &map, &known, Restorer::Mean)
+            .unwrap()
+    );
+    known[4] = false;
+    let filled = model
+        .decode_restored(level, &map, &known, Restorer::Smooth { snap: false })
+        .unwrap();
+    let with_filter = model
+        .decode_restored(level, &map, &known, Restorer::Filter)
+        .unwrap();
+    assert_eq!(with_filter.len(), filled.len());
+    assert!(with_filter.iter().all(|v| v.is_finite()));
 }

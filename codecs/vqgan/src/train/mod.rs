@@ -21,6 +21,7 @@
 pub mod data;
 pub mod disc;
 pub mod loss;
+pub mod post_filter;
 pub mod reduce;
 pub mod restorer;
 
@@ -484,7 +485,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                 val.len()
             ));
             // last.bin: the weights of every validation (for measures the run does not make, e.g. after losses).
-            let bytes = VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &[level], None);
+            let bytes = VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &[level], None, None);
             write_atomic(&paths("last.bin"), &bytes)?;
             if psnr > best {
                 best = psnr;

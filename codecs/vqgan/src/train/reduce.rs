@@ -230,7 +230,7 @@ pub fn build_levels(
     let out = cfg.out.join("levels.bin");
     write_atomic(
         &out,
-        &VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &levels, None),
+        &VqganWeights::to_bytes(&m, &module_bytes(eval_net)?, &levels, None, None),
     )?;
     Ok(out)
 }

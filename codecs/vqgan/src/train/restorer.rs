@@ -276,7 +276,14 @@ pub fn train_restorer(
     }
     let eval_net = net.valid().to_device(&eval_device);
     let record = module_bytes(eval_net)?;
-    let out_bytes = VqganWeights::to_bytes(&m, &weights.burnpack, &weights.levels, Some((&rcfg, &record)));
+    let post_filter = weights.post_filter.as_ref().map(|(c, r)| (c, r.as_slice()));
+    let out_bytes = VqganWeights::to_bytes(
+        &m,
+        &weights.burnpack,
+        &weights.levels,
+        Some((&rcfg, &record)),
+        post_filter,
+    );
     let final_model = VqganModel::load(&out_bytes, cfg.device)?;
     // Held-out comparison at 20 % loss: PSNR of the decoded crops, harmonic fill vs transformer.
     let (mut fill_db, mut trans_db) = (0.0f64, 0.0f64);
