@@ -158,7 +158,16 @@ impl PostFilter {
                 lost.len()
             )));
         }
-        let mut out = planes.to_vec();
+        // A band's input reaches MARGIN rows into the previous band's core, so each filtered core is written
+        // back only after the next band has read its input (MARGIN < BAND: never further back).
+        let mut pending: Option<(usize, usize, Vec<f32>)> = None;
+        let write_back = |planes: &mut [f32], (b0, b1, core): (usize, usize, Vec<f32>)| {
+            let n = (b1 - b0) * FACTOR * pw;
+            for c in 0..3 {
+                planes[(c * ph + b0 * FACTOR) * pw..(c * ph + b1 * FACTOR) * pw]
+                    .copy_from_slice(&core[c * n..(c + 1) * n]);
+            }
+        };
         for b0 in (0..h).step_by(BAND) {
             let b1 = (b0 + BAND).min(h);
             // The region of rows b0..b1 depends on lost flags one row beyond.
@@ -175,6 +184,9 @@ impl PostFilter {
             for c in 0..3 {
                 band.extend_from_slice(&planes[(c * ph + e0 * FACTOR) * pw..(c * ph + e1 * FACTOR) * pw]);
             }
+            if let Some(p) = pending.take() {
+                write_back(planes, p);
+            }
             let t = |v: Vec<f32>, s: [usize; 4]| Tensor::<4>::from_data(TensorData::new(v, s), device);
             let y = self.forward(
                 t(band, [1, 3, bh * FACTOR, pw]),
@@ -183,12 +195,15 @@ impl PostFilter {
             );
             let y = crate::model::values(y)?;
             let (core0, core1) = ((b0 - e0) * FACTOR, (b1 - e0) * FACTOR);
+            let mut core = Vec::with_capacity(3 * (core1 - core0) * pw);
             for c in 0..3 {
-                let src = &y[(c * bh * FACTOR + core0) * pw..(c * bh * FACTOR + core1) * pw];
-                out[(c * ph + b0 * FACTOR) * pw..(c * ph + b1 * FACTOR) * pw].copy_from_slice(src);
+                core.extend_from_slice(&y[(c * bh * FACTOR + core0) * pw..(c * bh * FACTOR + core1) * pw]);
             }
+            pending = Some((b0, b1, core));
         }
-        planes.copy_from_slice(&out);
+        if let Some(p) = pending {
+            write_back(planes, p);
+        }
         Ok(())
     }
 }
