@@ -21,10 +21,11 @@ use std::sync::Arc;
 /// Model id of the shipped architecture (CWVQ weights).
 pub const MODEL_ID: u16 = 1;
 
-/// How lost bands are filled at decode: the harmonic fill. The shipped restoration transformer, trained through the
-/// frozen decoder to correct the fill, does not beat it on held-out training crops (20 % lost: 20.77 vs 20.79 dB,
-/// `weights/vqgan/restorer.csv`), so it is available as [`Restorer::Transformer`] but not the default.
-pub const CONCEAL: Restorer = Restorer::Smooth { snap: false };
+/// How lost bands are restored at decode: the harmonic fill, then the pixel-domain post filter
+/// ([`crate::post_filter`]; the fill alone for weights without one). The restoration transformer, trained through
+/// the frozen decoder to correct the fill, does not beat the fill on held-out training crops (20 % lost: 20.77 vs
+/// 20.79 dB, `weights/vqgan/restorer.csv`), so it is available as [`Restorer::Transformer`] but not the default.
+pub const CONCEAL: Restorer = Restorer::Filter;
 
 /// The shipped model (`weights/vqgan.bin`; manifest in `weights/MANIFEST.toml`).
 pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/vqgan.bin");
