@@ -310,3 +310,37 @@ fn train_pc_then_code_with_the_trained_model() {
         images[..10].to_vec()
     );
 }
+
+#[test]
+fn conceal_decodes_a_vqgan_file_with_a_corrupted_band() {
+    let dir = tempfile::tempdir().unwrap();
+    // 48 × 544 pixels: 34 index rows, three bands of 16 / 16 / 2 rows.
+    std::fs::write(
+        dir.path().join("in.png"),
+        io::encode_png(&gradient(48, 544, 3)).unwrap(),
+    )
+    .unwrap();
+    cinder()
+        .current_dir(dir.path())
+        .args(["encode", "in.png", "--codec", "vqgan", "-q", "10", "-o", "a.cnd"])
+        .assert()
+        .success();
+    let mut bytes = std::fs::read(dir.path().join("a.cnd")).unwrap();
+    let first_band = bytes.windows(4).position(|w| w == b"CODE").unwrap();
+    bytes[first_band + 12] ^= 0x5A;
+    std::fs::write(dir.path().join("bad.cnd"), &bytes).unwrap();
+    cinder()
+        .current_dir(dir.path())
+        .args(["decode", "bad.cnd", "-o", "strict.png"])
+        .assert()
+        .failure()
+        .stderr(contains("CRC"));
+    cinder()
+        .current_dir(dir.path())
+        .args(["decode", "bad.cnd", "-o", "concealed.png", "--conceal"])
+        .assert()
+        .success()
+        .stderr(contains("dropped"));
+    let out = io::load_image(&dir.path().join("concealed.png")).unwrap();
+    assert_eq!((out.width, out.height, out.channels), (48, 544, 3));
+}

@@ -1,6 +1,6 @@
 //! The in-memory container: a header and its chunks. Codecs build one; only this crate turns it into bytes.
 
-use crate::{Chunk, ChunkId, FormatError, Header, Limits, Reader, Writer};
+use crate::{ids, Chunk, ChunkId, FormatError, Header, Limits, Reader, Writer};
 
 /// A whole `.cnd` file in memory.
 #[derive(Debug, Clone, PartialEq)]
@@ -54,6 +54,48 @@ impl Container {
             header: *reader.header(),
             chunks,
         })
+    }
+
+    /// Reads as much of a damaged file as can be trusted, for concealment (`cinder decode --conceal`): the header
+    /// must be intact; a chunk whose CRC does not match keeps its place with an empty payload (a codec that
+    /// conceals treats it as lost); when the chunk framing breaks or the file ends without its end chunk, the
+    /// chunks read so far are kept. Returns the container and one line per damage found (empty for a sound file,
+    /// which parses exactly as [`Container::from_bytes`]). Never panics.
+    pub fn salvage(bytes: &[u8], limits: &Limits) -> Result<(Container, Vec<String>), FormatError> {
+        let limits = Limits {
+            max_total_bytes: limits.max_total_bytes.min(bytes.len() as u64),
+            ..*limits
+        };
+        let mut reader = Reader::new(bytes, limits)?;
+        let (mut chunks, mut damage) = (Vec::new(), Vec::new());
+        loop {
+            match reader.next_chunk_or_damaged() {
+                Ok(None) => break,
+                Ok(Some((chunk, None))) => chunks.push(chunk),
+                Ok(Some((chunk, Some(e)))) => {
+                    damage.push(format!(
+                        "chunk {} ({} bytes) dropped: {e}",
+                        chunks.len(),
+                        chunk.data.len()
+                    ));
+                    // In place, empty, when its id is a known payload chunk; otherwise nothing can be trusted.
+                    if ids::KNOWN_CHUNKS.contains(&chunk.id) && chunk.id != ids::chunk::END {
+                        chunks.push(Chunk::new(chunk.id, Vec::new()));
+                    }
+                }
+                Err(e) => {
+                    damage.push(format!("reading stopped after {} chunks: {e}", chunks.len()));
+                    break;
+                }
+            }
+        }
+        Ok((
+            Container {
+                header: *reader.header(),
+                chunks,
+            },
+            damage,
+        ))
     }
 
     /// Total payload bytes of all chunks.

@@ -91,11 +91,29 @@ impl<R: Read> Reader<R> {
     /// The next known chunk, `None` after the end chunk. Unknown ancillary chunks are skipped; unknown critical
     /// chunks are an error naming them.
     pub fn next_chunk(&mut self) -> Result<Option<Chunk>, FormatError> {
+        match self.next_checked()? {
+            None => Ok(None),
+            Some((chunk, None)) => Ok(Some(chunk)),
+            Some((_, Some(crc_error))) => Err(crc_error),
+        }
+    }
+
+    /// Like [`Reader::next_chunk`], but a chunk whose CRC does not match (whatever its id, which may itself be
+    /// damaged) is returned with the mismatch instead of failing — its framing was intact, so reading can go on:
+    /// for concealment of damaged files.
+    pub fn next_chunk_or_damaged(&mut self) -> Result<Option<(Chunk, Option<FormatError>)>, FormatError> {
+        self.next_checked()
+    }
+
+    fn next_checked(&mut self) -> Result<Option<(Chunk, Option<FormatError>)>, FormatError> {
         loop {
             if self.finished {
                 return Ok(None);
             }
-            let chunk = self.read_raw_chunk()?;
+            let (chunk, crc) = self.read_raw_chunk()?;
+            if crc.is_some() {
+                return Ok(Some((chunk, crc)));
+            }
             if chunk.id == ids::chunk::END {
                 if !chunk.data.is_empty() {
                     return Err(FormatError::Structure("end chunk must be empty"));
@@ -108,7 +126,7 @@ impl<R: Read> Reader<R> {
                 return Ok(None);
             }
             if ids::KNOWN_CHUNKS.contains(&chunk.id) {
-                return Ok(Some(chunk));
+                return Ok(Some((chunk, crc)));
             }
             if chunk.id.is_critical() {
                 return Err(FormatError::UnknownCriticalChunk {
@@ -118,7 +136,8 @@ impl<R: Read> Reader<R> {
         }
     }
 
-    fn read_raw_chunk(&mut self) -> Result<Chunk, FormatError> {
+    /// The next chunk as framed in the file, with its CRC mismatch if any.
+    fn read_raw_chunk(&mut self) -> Result<(Chunk, Option<FormatError>), FormatError> {
         self.chunks_read += 1;
         self.limits
             .check("chunk count", self.chunks_read, self.limits.max_chunks)?;
@@ -143,8 +162,8 @@ impl<R: Read> Reader<R> {
         crc.update(&raw_id);
         crc.update(&len_bytes);
         crc.update(&data);
-        check_crc(&format!("chunk {id}"), stored, crc.finalize())?;
-        Ok(Chunk { id, data })
+        let crc = check_crc(&format!("chunk {id}"), stored, crc.finalize()).err();
+        Ok((Chunk { id, data }, crc))
     }
 }
 

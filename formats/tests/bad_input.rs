@@ -224,3 +224,38 @@ fn reference_crc_matches_the_one_the_crate_uses() {
     let bytes = sample().to_bytes().unwrap();
     assert_eq!(crc32(&bytes[..20]), crc32fast::hash(&bytes[..20]));
 }
+
+#[test]
+fn salvage_keeps_damaged_chunks_in_place_and_what_precedes_a_break() {
+    let mut c = sample();
+    c.push(ids::chunk::CODED, vec![1; 40]);
+    c.push(ids::chunk::CODED, vec![2; 40]);
+    let bytes = c.to_bytes().unwrap();
+    // A sound file salvages to itself, with no damage.
+    let (same, damage) = Container::salvage(&bytes, &Limits::default()).unwrap();
+    assert_eq!((same, damage.len()), (c.clone(), 0));
+    // A flipped payload byte of the first CODE chunk: strict reading fails, salvage keeps its place, empty.
+    let at = bytes.windows(4).position(|w| w == b"CODE").unwrap() + 10;
+    let mut bad = bytes.clone();
+    bad[at] ^= 0x40;
+    assert!(matches!(
+        Container::from_bytes(&bad, &Limits::default()),
+        Err(FormatError::CrcMismatch { .. })
+    ));
+    let (got, damage) = Container::salvage(&bad, &Limits::default()).unwrap();
+    assert_eq!(damage.len(), 1, "{damage:?}");
+    assert_eq!(got.chunks.len(), c.chunks.len());
+    assert!(got.chunks[2].data.is_empty());
+    assert_eq!(got.chunks[3], c.chunks[3]);
+    // Truncated inside the last chunk: the chunks before it survive.
+    let (cut, damage) = Container::salvage(&bytes[..bytes.len() - 20], &Limits::default()).unwrap();
+    assert_eq!((cut.chunks.len(), damage.len()), (3, 1));
+    // Every prefix and byte flip: never a panic; a damaged header is still an error.
+    for n in 0..bytes.len() {
+        let _ = Container::salvage(&bytes[..n], &Limits::default());
+        let mut b = bytes.clone();
+        b[n] ^= 0xA5;
+        let _ = Container::salvage(&b, &Limits::default());
+    }
+    assert!(Container::salvage(&bytes[..10], &Limits::default()).is_err());
+}

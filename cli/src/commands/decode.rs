@@ -61,8 +61,17 @@ pub fn run(args: &DecodeArgs) -> Result<()> {
 
 fn decode_file(args: &DecodeArgs, path: &Path) -> Result<Media> {
     let bytes = paths::read_input(path)?;
-    let container = Container::from_bytes(&bytes, &Limits::default())
-        .with_context(|| format!("cannot read {}", path.display()))?;
+    let container = if args.conceal {
+        let (container, damage) = Container::salvage(&bytes, &Limits::default())
+            .with_context(|| format!("cannot read {}", path.display()))?;
+        for line in damage {
+            eprintln!("{}: {line}", path.display());
+        }
+        container
+    } else {
+        Container::from_bytes(&bytes, &Limits::default())
+            .with_context(|| format!("cannot read {}", path.display()))?
+    };
     let registry = cinder_codecs::default_registry();
     let mut opts = DecodeOptions::default();
     opts.conceal = args.conceal;
