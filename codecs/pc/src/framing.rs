@@ -114,13 +114,18 @@ pub fn push_streams(container: &mut Container, streams: &[Vec<u8>]) -> Result<()
     Ok(())
 }
 
+/// Bytes of the `PCST` payload of `streams` (without building it).
+fn plain_size(streams: &[Vec<u8>]) -> usize {
+    let leb = |v: usize| (usize::BITS - v.leading_zeros()).div_ceil(7).max(1) as usize;
+    streams.iter().map(|s| leb(s.len()) + s.len()).sum()
+}
+
 fn push_chunk(container: &mut Container, streams: &[Vec<u8>]) -> Result<(), CodecError> {
-    let plain = plain_payload(streams);
     match coded_payload(streams)? {
-        Some(coded) if coded.len() < plain.len() => {
+        Some(coded) if coded.len() < plain_size(streams) => {
             container.push(ids::chunk::PC_STREAMS_CODED_LENGTHS, coded)
         }
-        _ => container.push(ids::chunk::PC_STREAMS, plain),
+        _ => container.push(ids::chunk::PC_STREAMS, plain_payload(streams)),
     }
     Ok(())
 }
@@ -279,6 +284,7 @@ mod tests {
         let payload: usize = s.iter().map(Vec::len).sum();
         let framing = stream_bytes(&c) - payload;
         let plain = plain_payload(&s).len() - payload;
+        assert_eq!(plain_size(&s), plain_payload(&s).len());
         assert!(
             framing * 10 < plain * 7,
             "coded {framing} vs plain {plain} bytes of lengths"

@@ -180,10 +180,7 @@ impl PostFilter {
             let (e0, e1) = (b0.saturating_sub(MARGIN), (b1 + MARGIN).min(h));
             let bh = e1 - e0;
             let (cells, px) = masks(lost, h, w, e0, bh);
-            let mut band = Vec::with_capacity(3 * bh * FACTOR * pw);
-            for c in 0..3 {
-                band.extend_from_slice(&planes[(c * ph + e0 * FACTOR) * pw..(c * ph + e1 * FACTOR) * pw]);
-            }
+            let band = crate::tiling::crop_planes(planes, 3, ph, pw, (e0 * FACTOR, e1 * FACTOR), (0, pw));
             if let Some(p) = pending.take() {
                 write_back(planes, p);
             }
@@ -195,10 +192,7 @@ impl PostFilter {
             );
             let y = crate::model::values(y)?;
             let (core0, core1) = ((b0 - e0) * FACTOR, (b1 - e0) * FACTOR);
-            let mut core = Vec::with_capacity(3 * (core1 - core0) * pw);
-            for c in 0..3 {
-                core.extend_from_slice(&y[(c * bh * FACTOR + core0) * pw..(c * bh * FACTOR + core1) * pw]);
-            }
+            let core = crate::tiling::crop_planes(&y, 3, bh * FACTOR, pw, (core0, core1), (0, pw));
             pending = Some((b0, b1, core));
         }
         if let Some(p) = pending {

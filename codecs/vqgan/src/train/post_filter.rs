@@ -23,7 +23,6 @@ use crate::{VqganError, FACTOR};
 use burn::module::Module;
 use burn::optim::{AdamConfig, GradientsParams};
 use burn::tensor::{Tensor, TensorData};
-use cinder_core::Image;
 use cinder_nn::train_io::{load_module, mix, sample_seed, save_module};
 use std::path::PathBuf;
 use std::time::Instant;
@@ -91,31 +90,6 @@ fn decode_pair(
     ))
 }
 
-fn to_image(planes: &[f32], side: usize) -> Image {
-    let data = (0..side * side)
-        .flat_map(|p| (0..3).map(move |c| p + c * side * side))
-        .map(|at| ((planes[at] + 1.0) * 127.5).round().clamp(0.0, 255.0) as u8)
-        .collect();
-    Image {
-        width: side as u32,
-        height: side as u32,
-        channels: 3,
-        data,
-    }
-}
-
-/// The `[3, s, s]` window at pixel (y0, x0) of `[3, side, side]` planes.
-fn window(planes: &[f32], side: usize, y0: usize, x0: usize, s: usize) -> Vec<f32> {
-    let mut out = Vec::with_capacity(3 * s * s);
-    for c in 0..3 {
-        for y in 0..s {
-            let at = (c * side + y0 + y) * side + x0;
-            out.extend_from_slice(&planes[at..at + s]);
-        }
-    }
-    out
-}
-
 /// Trains the filter and writes `cfg.out/vqgan.bin`; returns its path.
 pub fn train_post_filter(
     cfg: &TrainConfig,
@@ -136,7 +110,8 @@ pub fn train_post_filter(
             let (w, h) = (img.width as usize, img.height as usize);
             let x0 = (r % (w - CROP + 1) as u64) as usize;
             let y0 = ((r >> 32) % (h - CROP + 1) as u64) as usize;
-            let crop = to_image(&crop_planes(img, x0, y0, CROP, CROP, false), CROP);
+            let planes = crop_planes(img, x0, y0, CROP, CROP, false);
+            let crop = planes_image(&planes, CROP, CROP, CROP as u32, CROP as u32, 3);
             let map = model.indices(&crop, model.config.codes)?;
             let rate =
                 0.05 + (pc.max_lost - 0.05).max(0.0) * ((mix(r ^ 1) >> 11) as f64 / (1u64 << 53) as f64);
@@ -217,8 +192,10 @@ pub fn train_post_filter(
             let s = &samples[(r % samples.len() as u64) as usize];
             let r0 = ((r >> 20) % (grid - side + 1) as u64) as usize;
             let c0 = ((r >> 40) % (grid - side + 1) as u64) as usize;
-            fill.extend(window(&s.fill, CROP, r0 * FACTOR, c0 * FACTOR, WINDOW));
-            clean.extend(window(&s.clean, CROP, r0 * FACTOR, c0 * FACTOR, WINDOW));
+            let rows = (r0 * FACTOR, r0 * FACTOR + WINDOW);
+            let cols = (c0 * FACTOR, c0 * FACTOR + WINDOW);
+            fill.extend(crate::tiling::crop_planes(&s.fill, 3, CROP, CROP, rows, cols));
+            clean.extend(crate::tiling::crop_planes(&s.clean, 3, CROP, CROP, rows, cols));
             // The window's own lost flags (its region ignores losses outside it, as at a map border).
             let lost: Vec<bool> = (0..side * side)
                 .map(|p| s.lost[(r0 + p / side) * grid + c0 + p % side])

@@ -12,7 +12,7 @@
 
 use super::data::{crop_planes, ImageData};
 use super::{append, io_err, write_atomic, TrainConfig};
-use crate::model::{load_module, module_bytes, psnr, IndexMap, VqganModel};
+use crate::model::{load_module, module_bytes, planes_image, psnr, IndexMap, VqganModel};
 use crate::net::VqganNet;
 use crate::restore::{lost_mask, restore, Restorer};
 use crate::restore_net::{push_window, RestoreNet, RestorerConfig};
@@ -65,22 +65,7 @@ fn crop_image(img: &Image, seed: u64) -> (Image, Vec<f32>) {
     let x0 = (r % (w - CROP + 1) as u64) as usize;
     let y0 = ((r >> 32) % (h - CROP + 1) as u64) as usize;
     let planes = crop_planes(img, x0, y0, CROP, CROP, false);
-    let mut data = Vec::with_capacity(CROP * CROP * 3);
-    for p in 0..CROP * CROP {
-        for c in 0..3 {
-            data.push(
-                ((planes[c * CROP * CROP + p] + 1.0) * 127.5)
-                    .round()
-                    .clamp(0.0, 255.0) as u8,
-            );
-        }
-    }
-    let image = Image {
-        width: CROP as u32,
-        height: CROP as u32,
-        channels: 3,
-        data,
-    };
+    let image = planes_image(&planes, CROP, CROP, CROP as u32, CROP as u32, 3);
     (image, planes)
 }
 
@@ -295,7 +280,7 @@ pub fn train_restorer(
         ] {
             let codes = final_model.restore(&full, map, &known, how)?;
             let planes = final_model.decode_codes(&full, side, side, &codes)?;
-            let decoded = crate::model::planes_image(&planes, CROP, CROP, CROP as u32, CROP as u32, 3);
+            let decoded = planes_image(&planes, CROP, CROP, CROP as u32, CROP as u32, 3);
             *sum += psnr(image, &decoded);
         }
     }
