@@ -1,7 +1,8 @@
 //! Measures the PC codec on an IDX test split: theoretical bpd, coded bpd from container bytes, exact round
 //! trip, encode and decode time.
 //!
-//! `cargo run --release -p cinder-pc --example eval_pc -- --data DIR [--model FILE | --quality Q] [--count N]`
+//! `cargo run --release -p cinder-pc --example eval_pc -- --data DIR [--model FILE | --quality Q] [--count N]
+//! [--write FILE]` (`--write` keeps the encoded container, e.g. to compare builds byte for byte)
 
 use cinder_core::{DecodeOptions, EncodeOptions, Image, ImageCodec};
 use cinder_format::{Container, Limits};
@@ -41,6 +42,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let container = codec.encode_set(&images, &EncodeOptions::default())?;
     let bytes = container.to_bytes()?;
     let t_enc = t.elapsed().as_secs_f64();
+    if let Some(path) = get("--write") {
+        std::fs::write(path, &bytes)?;
+    }
     let t = Instant::now();
     let back = codec.decode_set(
         &Container::from_bytes(&bytes, &Limits::default())?,

@@ -92,8 +92,9 @@ impl ByteRangeEncoder {
     }
 }
 
+// Always inlined: see `SymbolEncoder::encode`.
 impl SymbolEncoder for ByteRangeEncoder {
-    #[inline]
+    #[inline(always)]
     fn push(&mut self, iv: Interval) -> Result<(), EntropyError> {
         let end = u64::from(iv.left) + u64::from(iv.freq);
         if iv.freq == 0 || end > u64::from(CODER_TOTAL) {
@@ -156,7 +157,7 @@ impl<'a> ByteRangeDecoder<'a> {
 }
 
 impl SymbolDecoder for ByteRangeDecoder<'_> {
-    #[inline]
+    #[inline(always)]
     fn decode<M: DecodeModel + ?Sized>(&mut self, model: &M) -> Result<u32, EntropyError> {
         let r = self.range >> CODER_PRECISION;
         let slot = (self.code / r).min(u64::from(CODER_TOTAL) - 1) as u32;

@@ -32,8 +32,9 @@ pub trait SymbolEncoder {
         intervals.iter().try_for_each(|&iv| self.push(iv))
     }
 
-    /// Encodes `symbol` under `model`.
-    #[inline]
+    /// Encodes `symbol` under `model` (always inlined, so that a caller compiled for a wider instruction set,
+    /// such as cinder-pc's AVX2 pass, evaluates its model with that instruction set too).
+    #[inline(always)]
     fn encode<M: EncodeModel + ?Sized>(&mut self, symbol: u32, model: &M) -> Result<()> {
         let iv = model.interval(symbol)?;
         self.push(iv)
