@@ -113,7 +113,26 @@ impl<'a> Model<'a> {
     }
 
     /// Log-likelihoods (nats) of up to [`LANES`] images into `out`; with `counts`, also adds their flows.
+    /// Runs compiled for AVX2 where the CPU has it (twice the f32 lanes of the SSE2 baseline).
     fn estep(&self, xs: &[&[u8]], ws: &mut Scratch, out: &mut [f64], counts: Option<&mut Counts>) {
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: `estep_avx2` only requires AVX2, which the CPU was just checked to have.
+            #[allow(unsafe_code)]
+            return unsafe { self.estep_avx2(xs, ws, out, counts) };
+        }
+        self.estep_portable(xs, ws, out, counts)
+    }
+
+    /// [`Model::estep_portable`] compiled for AVX2.
+    #[cfg(target_arch = "x86_64")]
+    #[target_feature(enable = "avx2")]
+    fn estep_avx2(&self, xs: &[&[u8]], ws: &mut Scratch, out: &mut [f64], counts: Option<&mut Counts>) {
+        self.estep_portable(xs, ws, out, counts)
+    }
+
+    #[inline(always)]
+    fn estep_portable(&self, xs: &[&[u8]], ws: &mut Scratch, out: &mut [f64], counts: Option<&mut Counts>) {
         let (c, prm, m) = (self.c, self.prm, self.c.m);
         let nb = xs.len();
         let tree = &c.tree;
@@ -182,6 +201,7 @@ impl<'a> Model<'a> {
         }
     }
 
+    #[inline(always)]
     fn downward(&self, xs: &[&[u8]], ws: &mut Scratch, cnt: &mut Counts) {
         let (c, prm, m) = (self.c, self.prm, self.c.m);
         let tree = &c.tree;
@@ -235,6 +255,7 @@ impl<'a> Model<'a> {
 }
 
 /// Divides `a` by its maximum when that is small; returns the log of the factor taken out.
+#[inline(always)]
 fn rescale(a: &mut [f32]) -> f64 {
     let mx = a.iter().fold(0.0f32, |m, &x| m.max(x));
     if mx >= RESCALE_BELOW || mx <= 0.0 {
