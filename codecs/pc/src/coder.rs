@@ -265,26 +265,20 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
 /// while `w` is read once per block instead of once per lane.
 #[inline(always)]
 fn lanes_times_matrix(g: &[f64], w: &[f64], out: &mut [f64], m: usize) {
-    let (nb, m4) = (g.len() / m, m / 4 * 4);
+    let nb = g.len() / m;
     let mut b = 0;
     while b + 4 <= nb {
         let rows: [&[f64]; 4] = std::array::from_fn(|i| &g[(b + i) * m..(b + i + 1) * m]);
-        for k0 in (0..m4).step_by(4) {
-            let mut s = [[0f64; 4]; 4];
-            for (j, wj) in w.chunks_exact(m).enumerate() {
-                let wk = [wj[k0], wj[k0 + 1], wj[k0 + 2], wj[k0 + 3]];
-                for (sb, row) in s.iter_mut().zip(&rows) {
-                    let gv = row[j];
-                    for l in 0..4 {
-                        sb[l] += gv * wk[l];
-                    }
-                }
-            }
-            for (i, sb) in s.iter().enumerate() {
-                out[(b + i) * m + k0..(b + i) * m + k0 + 4].copy_from_slice(sb);
-            }
+        let mut k0 = 0;
+        while k0 + 8 <= m {
+            store_block(&block::<8>(&rows, w, k0, m), out, b, k0, m);
+            k0 += 8;
         }
-        for k in m4..m {
+        if k0 + 4 <= m {
+            store_block(&block::<4>(&rows, w, k0, m), out, b, k0, m);
+            k0 += 4;
+        }
+        for k in k0..m {
             for (i, row) in rows.iter().enumerate() {
                 out[(b + i) * m + k] = column_sum(row, w, k, m);
             }
@@ -296,6 +290,29 @@ fn lanes_times_matrix(g: &[f64], w: &[f64], out: &mut [f64], m: usize) {
         for k in 0..m {
             out[b * m + k] = column_sum(row, w, k, m);
         }
+    }
+}
+
+/// The sums of 4 lanes × `KB` states from state `k0` on, accumulated in registers over j = 0, 1, …
+#[inline(always)]
+fn block<const KB: usize>(rows: &[&[f64]; 4], w: &[f64], k0: usize, m: usize) -> [[f64; KB]; 4] {
+    let mut s = [[0f64; KB]; 4];
+    for (j, wj) in w.chunks_exact(m).enumerate() {
+        let wk: [f64; KB] = std::array::from_fn(|l| wj[k0 + l]);
+        for (sb, row) in s.iter_mut().zip(rows) {
+            let gv = row[j];
+            for l in 0..KB {
+                sb[l] += gv * wk[l];
+            }
+        }
+    }
+    s
+}
+
+#[inline(always)]
+fn store_block<const KB: usize>(s: &[[f64; KB]; 4], out: &mut [f64], b: usize, k0: usize, m: usize) {
+    for (i, sb) in s.iter().enumerate() {
+        out[(b + i) * m + k0..(b + i) * m + k0 + KB].copy_from_slice(sb);
     }
 }
 
@@ -629,8 +646,9 @@ mod tests {
 
     #[test]
     fn the_avx2_pass_and_the_blocked_products_match_the_plain_arithmetic() {
-        // m = 6 exercises the 4-state blocks and the leftover states; 7 images the 4-lane blocks and the rest.
-        let (t, _) = tables(7, 6, 6, 11);
+        // m = 14 exercises the 8- and 4-state blocks and the leftover states; 7 images the 4-lane blocks and the
+        // rest.
+        let (t, _) = tables(7, 6, 14, 11);
         let xs = images(7, 42, 4);
         let mut ws = Scratch::new(&t);
         let prices = |portable: bool, ws: &mut Scratch| {
@@ -655,7 +673,7 @@ mod tests {
         // `run` takes the AVX2 path where the CPU has it; the portable pass must agree to the last bit.
         assert_eq!(prices(false, &mut ws), prices(true, &mut ws));
         // The blocked product equals the textbook loop exactly.
-        let m = 6;
+        let m = 14;
         let mut rng = SplitMix(9);
         let g: Vec<f64> = (0..7 * m).map(|_| rng.uniform()).collect();
         let w: Vec<f64> = (0..m * m).map(|_| rng.uniform()).collect();
