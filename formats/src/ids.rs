@@ -43,6 +43,9 @@ pub mod chunk {
     pub const PC_STREAMS: ChunkId = ChunkId(*b"PCST");
     /// PC codec: entropy-coded streams, one per image, after their range-coded byte lengths.
     pub const PC_STREAMS_CODED_LENGTHS: ChunkId = ChunkId(*b"PCSL");
+    /// PC codec: how a set's images are grouped into streams (LEB128 images per stream of a full group);
+    /// before the stream chunks, absent = one image per stream.
+    pub const PC_STREAM_GROUPS: ChunkId = ChunkId(*b"PCGS");
     /// Generic entropy-coded payload of a learned codec (codec-defined layout).
     pub const CODED: ChunkId = ChunkId(*b"CODE");
     /// Ancillary: UTF-8 text metadata (`key=value` lines), e.g. the encoder version.
@@ -59,6 +62,7 @@ pub const KNOWN_CHUNKS: &[ChunkId] = &[
     chunk::RAW_AUDIO_FRAMES,
     chunk::PC_STREAMS,
     chunk::PC_STREAMS_CODED_LENGTHS,
+    chunk::PC_STREAM_GROUPS,
     chunk::CODED,
     chunk::NOTE,
     chunk::OUTPUT_CRC,

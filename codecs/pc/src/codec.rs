@@ -6,7 +6,7 @@
 //! binds the file to the exact model bytes.
 
 use crate::coder::{decode_images, encode_images, images_bits, Scratch, Tables, LANES};
-use crate::framing::{push_streams, split_streams};
+use crate::framing::{push_stream_groups, push_streams, split_streams, stream_groups};
 use crate::model_io::load;
 use crate::PcError;
 use cinder_core::{
@@ -18,6 +18,11 @@ use rayon::prelude::*;
 use std::sync::Arc;
 
 const NAME: &str = "pc";
+
+/// Images per stream in the sets [`PcCodec`] writes (`PCGS` chunk): groups of 16 × 16 = 256 images code into
+/// 16 streams each, so 10 000 images make 40 groups to decode in parallel and 625 stream ends instead of
+/// 10 000.
+pub const IMAGES_PER_STREAM: usize = 16;
 
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
@@ -146,12 +151,14 @@ impl PcCodec {
         }
     }
 
-    /// Encodes images in parallel into per-image streams.
-    pub fn encode_streams(&self, images: &[Image]) -> Result<Vec<Vec<u8>>, CodecError> {
+    /// Encodes images into streams, `per_stream` images to a stream: groups of `LANES · per_stream` images
+    /// are coded in parallel, each into `min(LANES, group size)` streams (see [`encode_images`]). With
+    /// `per_stream = 1` every image has a stream of its own.
+    pub fn encode_streams(&self, images: &[Image], per_stream: usize) -> Result<Vec<Vec<u8>>, CodecError> {
         images.iter().try_for_each(|i| self.check(i))?;
         let t = &*self.tables;
         let groups = images
-            .par_chunks(LANES)
+            .par_chunks(LANES * per_stream.max(1))
             .map_init(
                 || Scratch::new(t),
                 |ws, group| {
@@ -182,16 +189,40 @@ impl PcCodec {
         Ok(groups.into_iter().flatten().map(|b| b.0).collect())
     }
 
-    /// Decodes per-image streams in parallel.
-    pub fn decode_streams(&self, streams: &[&[u8]]) -> Result<Vec<Image>, CodecError> {
+    /// Decodes `count` images from the streams of [`PcCodec::encode_streams`] with the same `per_stream`,
+    /// groups in parallel.
+    pub fn decode_streams(
+        &self,
+        streams: &[&[u8]],
+        count: usize,
+        per_stream: usize,
+    ) -> Result<Vec<Image>, CodecError> {
         let t = &*self.tables;
         let c = &t.circuit;
-        let groups = streams
-            .par_chunks(LANES)
-            .map_init(|| Scratch::new(t), |ws, group| decode_images(t, ws, group))
+        let group = LANES * per_stream.max(1);
+        // (first stream, streams, images) of every group.
+        let mut groups = Vec::with_capacity(count.div_ceil(group));
+        let mut first = 0;
+        for start in (0..count).step_by(group) {
+            let n = (count - start).min(group);
+            groups.push((first, n.min(LANES), n));
+            first += n.min(LANES);
+        }
+        if first != streams.len() {
+            return Err(CodecError::Corrupt(format!(
+                "{count} images in groups of {group} need {first} PC streams, the file holds {}",
+                streams.len()
+            )));
+        }
+        let images = groups
+            .par_iter()
+            .map_init(
+                || Scratch::new(t),
+                |ws, &(first, k, n)| decode_images(t, ws, &streams[first..first + k], n),
+            )
             .collect::<Result<Vec<_>, _>>()
             .map_err(to_codec)?;
-        groups
+        images
             .into_iter()
             .flatten()
             .map(|px| Image::new(c.width, c.height, 1, px))
@@ -222,7 +253,7 @@ impl ImageCodec for PcCodec {
     }
 
     fn encode(&self, image: &Image, _opts: &EncodeOptions) -> Result<Container, CodecError> {
-        let streams = self.encode_streams(std::slice::from_ref(image))?;
+        let streams = self.encode_streams(std::slice::from_ref(image), 1)?;
         let mut c = Container::new(self.header(MediaParams::Image {
             width: image.width,
             height: image.height,
@@ -246,7 +277,7 @@ impl ImageCodec for PcCodec {
         };
         self.check_media(width, height, channels)?;
         let streams = split_streams(container, 1)?;
-        let mut out = self.decode_streams(&streams)?;
+        let mut out = self.decode_streams(&streams, 1, 1)?;
         out.pop()
             .ok_or_else(|| CodecError::Corrupt("no PC stream".into()))
     }
@@ -263,13 +294,17 @@ impl ImageCodec for PcCodec {
             codec: NAME,
             reason: "empty image set".into(),
         })?;
-        let streams = self.encode_streams(images)?;
+        let streams = self.encode_streams(images, IMAGES_PER_STREAM)?;
         let mut c = Container::new(self.header(MediaParams::ImageSet {
             width: first.width,
             height: first.height,
             channels: 1,
             count: images.len() as u64,
         }));
+        if images.len() > LANES {
+            // Up to LANES images the grouped layout is the one-image-per-stream layout: no chunk needed.
+            push_stream_groups(&mut c, IMAGES_PER_STREAM);
+        }
         push_streams(&mut c, &streams)?;
         Ok(c)
     }
@@ -288,7 +323,12 @@ impl ImageCodec for PcCodec {
             ));
         };
         self.check_media(width, height, channels)?;
-        let streams = split_streams(container, count)?;
-        self.decode_streams(&streams)
+        let per_stream = stream_groups(container)?;
+        let count = usize::try_from(count)
+            .map_err(|_| CodecError::Corrupt(format!("header declares {count} images")))?;
+        let group = LANES * per_stream;
+        let stream_count = (count / group) * LANES + (count % group).min(LANES);
+        let streams = split_streams(container, stream_count as u64)?;
+        self.decode_streams(&streams, count, per_stream)
     }
 }

@@ -196,6 +196,37 @@ fn split_coded<'a>(data: &'a [u8], out: &mut Vec<&'a [u8]>) -> Result<(), CodecE
     Ok(())
 }
 
+/// The largest images-per-stream a `PCGS` chunk may declare.
+const MAX_PER_STREAM: u64 = 1 << 16;
+
+/// Declares `per_stream` images per stream (a `PCGS` chunk; nothing for 1, the layout without the chunk).
+pub fn push_stream_groups(container: &mut Container, per_stream: usize) {
+    if per_stream > 1 {
+        let mut payload = Vec::new();
+        leb128::write_u64(&mut payload, per_stream as u64);
+        container.push(ids::chunk::PC_STREAM_GROUPS, payload);
+    }
+}
+
+/// Images per stream declared by `container` (1 without a `PCGS` chunk).
+pub fn stream_groups(container: &Container) -> Result<usize, CodecError> {
+    let mut chunks = container.chunks_of(ids::chunk::PC_STREAM_GROUPS);
+    let Some(chunk) = chunks.next() else {
+        return Ok(1);
+    };
+    if chunks.next().is_some() {
+        return Err(corrupt("more than one PC stream-group chunk".into()));
+    }
+    let (r, used) = leb128::read_u64(&chunk.data, "PC images per stream")?;
+    if used != chunk.data.len() || r == 0 || r > MAX_PER_STREAM {
+        return Err(corrupt(format!(
+            "PC stream-group chunk declares {r} images per stream in {} bytes",
+            chunk.data.len()
+        )));
+    }
+    Ok(r as usize)
+}
+
 /// Splits the stream chunks of `container`, in file order, into exactly `count` streams.
 pub fn split_streams(container: &Container, count: u64) -> Result<Vec<&[u8]>, CodecError> {
     let chunks: Vec<_> = container

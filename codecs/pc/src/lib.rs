@@ -36,7 +36,7 @@ mod train;
 pub mod weights;
 
 pub use circuit::{Circuit, Params, K};
-pub use codec::{registered, PcCodec, PC_INFO};
+pub use codec::{registered, PcCodec, IMAGES_PER_STREAM, PC_INFO};
 pub use error::PcError;
 pub use structure::{chow_liu_tree, Tree, NO_PARENT};
 pub use train::{train, TrainConfig, TrainReport};
