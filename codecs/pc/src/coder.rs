@@ -146,14 +146,19 @@ impl Mixture<'_> {
         leaky_quantize(self.c(a as usize), a, K as u32, CODER_PRECISION)
     }
 
-    /// A likely value: the mode of the heaviest mixture component (first maximum).
+    /// A likely value: the mode of the heaviest mixture component (first maximum). The maximum is found
+    /// without data-dependent branches (four running maxima), then its first position.
+    #[inline(always)]
     fn mode_guess(&self) -> u32 {
-        let mut best = 0;
-        for k in 1..self.m {
-            if self.w[k] > self.w[best] {
-                best = k;
+        let mut mx = [0f64; 4];
+        for c in self.w.chunks_exact(4) {
+            for l in 0..4 {
+                mx[l] = mx[l].max(c[l]);
             }
         }
+        let rest = self.w.chunks_exact(4).remainder();
+        let top = rest.iter().fold(mx[0].max(mx[1]).max(mx[2].max(mx[3])), |a, &b| a.max(b));
+        let best = self.w.iter().position(|&x| x == top).unwrap_or(0);
         self.modes[best] as u32
     }
 
