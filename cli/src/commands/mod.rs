@@ -37,6 +37,7 @@ impl CodecOptions {
                 .map_or(WeightsSource::Embedded, WeightsSource::File),
             device: self.device,
             media: None,
+            model: None,
         }
     }
 }

@@ -124,6 +124,10 @@ pub struct OpenOptions {
     pub device: Device,
     /// Media kind to open for, for codecs that handle several; `None` picks the codec's first.
     pub media: Option<MediaKind>,
+    /// Model id of the file about to be decoded (set by [`crate::Registry::open_for`] from its header). A codec
+    /// whose shipped model for a quality changed keeps the earlier model embedded and opens it for files that
+    /// name it, so old files still decode; `None` (encoding) opens the current model.
+    pub model: Option<u16>,
 }
 
 /// Options for encoding (reserved for per-call settings; construct with `Default`).

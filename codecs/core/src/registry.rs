@@ -100,6 +100,7 @@ impl Registry {
         (codec.open)(&OpenOptions {
             quality: Some(header.quality),
             media: Some(media),
+            model: Some(header.model_id),
             ..opts.clone()
         })
     }

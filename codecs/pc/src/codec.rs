@@ -27,11 +27,11 @@ pub const IMAGES_PER_STREAM: usize = 16;
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
         level: 0,
-        label: "MNIST model (28x28 grey, HCLT M=32)",
+        label: "MNIST model (28x28 grey, HCLT M=64)",
     },
     QualityInfo {
         level: 1,
-        label: "Fashion-MNIST model (28x28 grey, HCLT M=32)",
+        label: "Fashion-MNIST model (28x28 grey, HCLT M=64)",
     },
 ];
 
@@ -56,7 +56,7 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     let quality = opts.quality.unwrap_or(PC_INFO.default_quality);
     PC_INFO.check_quality(quality)?;
     let codec = match &opts.weights {
-        WeightsSource::Embedded => PcCodec::embedded(quality)?,
+        WeightsSource::Embedded => PcCodec::embedded_model(quality, opts.model)?,
         WeightsSource::File(path) => {
             let bytes = std::fs::read(path).map_err(|e| CodecError::Weights {
                 codec: NAME,
@@ -114,14 +114,20 @@ impl PcCodec {
         })
     }
 
-    /// Opens an embedded model: quality 0 = MNIST, 1 = Fashion-MNIST.
+    /// Opens the current embedded model: quality 0 = MNIST, 1 = Fashion-MNIST.
     pub fn embedded(quality: u8) -> Result<PcCodec, CodecError> {
-        let (bytes, id) = crate::weights::embedded(quality).ok_or_else(|| CodecError::Weights {
+        PcCodec::embedded_model(quality, None)
+    }
+
+    /// Opens the embedded model of `quality` with `model_id` (one an earlier release shipped, to decode its
+    /// files), or the current one when `model_id` is `None` or not embedded.
+    pub fn embedded_model(quality: u8, model_id: Option<u16>) -> Result<PcCodec, CodecError> {
+        let m = crate::weights::embedded(quality, model_id).ok_or_else(|| CodecError::Weights {
             codec: NAME,
             reason: "this build has no embedded PC models (feature `embedded-weights`); pass a model file"
                 .into(),
         })?;
-        PcCodec::from_bytes(bytes, quality, id)
+        PcCodec::from_bytes(m.bytes, quality, m.model_id)
     }
 
     /// The coding tables (circuit shape and parameters).

@@ -157,7 +157,9 @@ impl Mixture<'_> {
             }
         }
         let rest = self.w.chunks_exact(4).remainder();
-        let top = rest.iter().fold(mx[0].max(mx[1]).max(mx[2].max(mx[3])), |a, &b| a.max(b));
+        let top = rest
+            .iter()
+            .fold(mx[0].max(mx[1]).max(mx[2].max(mx[3])), |a, &b| a.max(b));
         let best = self.w.iter().position(|&x| x == top).unwrap_or(0);
         self.modes[best] as u32
     }

@@ -1,23 +1,67 @@
-//! The shipped models (DESIGN §7): `weights/mnist.pcm` and `weights/fashion.pcm`, described in
-//! `weights/MANIFEST.toml`, embedded with feature `embedded-weights`.
+//! The shipped models (DESIGN §7), described in `weights/MANIFEST.toml` and embedded with feature
+//! `embedded-weights`: for each quality the current model (what encoders use) and the models it replaced, kept
+//! so that files written with them still decode (their header names the model id).
 
-/// Model id written in headers for the MNIST model.
-pub const MNIST_MODEL_ID: u16 = 1;
-/// Model id written in headers for the Fashion-MNIST model.
-pub const FASHION_MODEL_ID: u16 = 2;
+/// Model id written in headers by the first MNIST model (HCLT M=32; decode only since 2026-11-27).
+pub const MNIST_M32_MODEL_ID: u16 = 1;
+/// Model id written in headers by the first Fashion-MNIST model (HCLT M=32; decode only since 2026-11-27).
+pub const FASHION_M32_MODEL_ID: u16 = 2;
+/// Model id written in headers by the current MNIST model (HCLT M=64).
+pub const MNIST_MODEL_ID: u16 = 3;
+/// Model id written in headers by the current Fashion-MNIST model (HCLT M=64).
+pub const FASHION_MODEL_ID: u16 = 4;
 
-/// The embedded model file for a quality level (0 = MNIST, 1 = Fashion-MNIST) and its model id.
-#[cfg(feature = "embedded-weights")]
-pub fn embedded(quality: u8) -> Option<(&'static [u8], u16)> {
-    match quality {
-        0 => Some((include_bytes!("../weights/mnist.pcm"), MNIST_MODEL_ID)),
-        1 => Some((include_bytes!("../weights/fashion.pcm"), FASHION_MODEL_ID)),
-        _ => None,
-    }
+/// One embedded model file.
+#[derive(Debug, Clone, Copy)]
+pub struct EmbeddedModel {
+    /// Quality level it serves (0 = MNIST, 1 = Fashion-MNIST).
+    pub quality: u8,
+    /// Model id in the headers it writes.
+    pub model_id: u16,
+    /// Whether encoders use it (one current model per quality); the others only decode old files.
+    pub current: bool,
+    /// The model file.
+    pub bytes: &'static [u8],
 }
+
+/// Every embedded model.
+#[cfg(feature = "embedded-weights")]
+pub const MODELS: &[EmbeddedModel] = &[
+    EmbeddedModel {
+        quality: 0,
+        model_id: MNIST_MODEL_ID,
+        current: true,
+        bytes: include_bytes!("../weights/mnist.pcm"),
+    },
+    EmbeddedModel {
+        quality: 1,
+        model_id: FASHION_MODEL_ID,
+        current: true,
+        bytes: include_bytes!("../weights/fashion.pcm"),
+    },
+    EmbeddedModel {
+        quality: 0,
+        model_id: MNIST_M32_MODEL_ID,
+        current: false,
+        bytes: include_bytes!("../weights/mnist-m32.pcm"),
+    },
+    EmbeddedModel {
+        quality: 1,
+        model_id: FASHION_M32_MODEL_ID,
+        current: false,
+        bytes: include_bytes!("../weights/fashion-m32.pcm"),
+    },
+];
 
 /// Without feature `embedded-weights` there are no embedded models.
 #[cfg(not(feature = "embedded-weights"))]
-pub fn embedded(_quality: u8) -> Option<(&'static [u8], u16)> {
-    None
+pub const MODELS: &[EmbeddedModel] = &[];
+
+/// The embedded model for `quality`: the one with `model_id` when given and embedded (to decode a file), else
+/// the current one.
+pub fn embedded(quality: u8, model_id: Option<u16>) -> Option<&'static EmbeddedModel> {
+    let of_quality = || MODELS.iter().filter(move |m| m.quality == quality);
+    model_id
+        .and_then(|id| of_quality().find(|m| m.model_id == id))
+        .or_else(|| of_quality().find(|m| m.current))
 }
