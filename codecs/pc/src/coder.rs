@@ -31,6 +31,7 @@ pub struct Tables {
     /// The circuit shape.
     pub circuit: Circuit,
     prior: Vec<f64>,
+    /// Each node's M×M block W in panels ([`panels`]), and Wᵀ likewise.
     trans: Vec<f64>,
     trans_t: Vec<f64>,
     cdf: Vec<f64>,
@@ -63,18 +64,23 @@ impl Tables {
                 }
             }
         }
-        let mut trans_t = vec![0f64; p.trans.len()];
-        for s in 0..circuit.slots {
+        // Both products per node read the block in panels (see `panels`): W for entering, Wᵀ for leaving.
+        let mut trans = Vec::new();
+        let mut trans_t = Vec::new();
+        let mut wt = vec![0f64; m * m];
+        for w in p.trans.chunks_exact(m * m) {
             for j in 0..m {
                 for k in 0..m {
-                    trans_t[(s * m + k) * m + j] = p.trans[(s * m + j) * m + k];
+                    wt[k * m + j] = w[j * m + k];
                 }
             }
+            trans.extend(panels(w, m));
+            trans_t.extend(panels(&wt, m));
         }
         let events = dfs_events(&circuit);
         Tables {
             prior: p.prior.clone(),
-            trans: p.trans.clone(),
+            trans,
             trans_t,
             cdf,
             modes,
@@ -266,69 +272,61 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// `out[b][k] = Σ_j g[b][j]·w[j][k]` for every lane `b` (rows of `g` and `out` are `m` long, `w` is `m × m`
-/// row-major). Every element is summed from 0 in the order j = 0, 1, …, m−1, exactly as a plain loop would,
-/// so the result does not depend on the blocking: blocks of 4 lanes × 4 states keep 16 sums in registers
-/// while `w` is read once per block instead of once per lane.
+/// States per panel: a panel holds `PANEL` columns of an m × m block, row after row (`[j][l]`), so a product
+/// streams through memory in order. The last panel is padded with zero columns when m is not a multiple.
+const PANEL: usize = 8;
+
+/// The panel layout of the row-major m × m block `w`: ⌈m / 8⌉ panels of m × 8 values.
+fn panels(w: &[f64], m: usize) -> Vec<f64> {
+    let np = m.div_ceil(PANEL);
+    let mut out = vec![0f64; np * m * PANEL];
+    for p in 0..np {
+        for j in 0..m {
+            for l in 0..PANEL.min(m - p * PANEL) {
+                out[(p * m + j) * PANEL + l] = w[j * m + p * PANEL + l];
+            }
+        }
+    }
+    out
+}
+
+/// `out[b][k] = Σ_j g[b][j]·w[j][k]` for every lane `b` (rows of `g` and `out` are `m` long, `w` is an m × m
+/// block in [`panels`]). Every element is summed from 0 in the order j = 0, 1, …, m−1, exactly as a plain loop
+/// would, so the result does not depend on the blocking: blocks of 4 lanes × 8 states keep 32 sums in
+/// registers while each panel is read once per 4 lanes, front to back.
 #[inline(always)]
 fn lanes_times_matrix(g: &[f64], w: &[f64], out: &mut [f64], m: usize) {
     let nb = g.len() / m;
-    let mut b = 0;
-    while b + 4 <= nb {
-        let rows: [&[f64]; 4] = std::array::from_fn(|i| &g[(b + i) * m..(b + i + 1) * m]);
-        let mut k0 = 0;
-        while k0 + 8 <= m {
-            store_block(&block::<8>(&rows, w, k0, m), out, b, k0, m);
-            k0 += 8;
-        }
-        if k0 + 4 <= m {
-            store_block(&block::<4>(&rows, w, k0, m), out, b, k0, m);
-            k0 += 4;
-        }
-        for k in k0..m {
-            for (i, row) in rows.iter().enumerate() {
-                out[(b + i) * m + k] = column_sum(row, w, k, m);
+    for (p, panel) in w.chunks_exact(m * PANEL).enumerate() {
+        let (k0, width) = (p * PANEL, PANEL.min(m - p * PANEL));
+        let mut b = 0;
+        while b + 4 <= nb {
+            let rows: [&[f64]; 4] = std::array::from_fn(|i| &g[(b + i) * m..(b + i + 1) * m]);
+            let mut s = [[0f64; PANEL]; 4];
+            for (j, wj) in panel.chunks_exact(PANEL).enumerate() {
+                for (sb, row) in s.iter_mut().zip(&rows) {
+                    let gv = row[j];
+                    for l in 0..PANEL {
+                        sb[l] += gv * wj[l];
+                    }
+                }
             }
-        }
-        b += 4;
-    }
-    for b in b..nb {
-        let row = &g[b * m..(b + 1) * m];
-        for k in 0..m {
-            out[b * m + k] = column_sum(row, w, k, m);
-        }
-    }
-}
-
-/// The sums of 4 lanes × `KB` states from state `k0` on, accumulated in registers over j = 0, 1, …
-#[inline(always)]
-fn block<const KB: usize>(rows: &[&[f64]; 4], w: &[f64], k0: usize, m: usize) -> [[f64; KB]; 4] {
-    let mut s = [[0f64; KB]; 4];
-    for (j, wj) in w.chunks_exact(m).enumerate() {
-        let wk: [f64; KB] = std::array::from_fn(|l| wj[k0 + l]);
-        for (sb, row) in s.iter_mut().zip(rows) {
-            let gv = row[j];
-            for l in 0..KB {
-                sb[l] += gv * wk[l];
+            for (i, sb) in s.iter().enumerate() {
+                out[(b + i) * m + k0..(b + i) * m + k0 + width].copy_from_slice(&sb[..width]);
             }
+            b += 4;
+        }
+        for b in b..nb {
+            let row = &g[b * m..(b + 1) * m];
+            let mut s = [0f64; PANEL];
+            for (&gv, wj) in row.iter().zip(panel.chunks_exact(PANEL)) {
+                for l in 0..PANEL {
+                    s[l] += gv * wj[l];
+                }
+            }
+            out[b * m + k0..b * m + k0 + width].copy_from_slice(&s[..width]);
         }
     }
-    s
-}
-
-#[inline(always)]
-fn store_block<const KB: usize>(s: &[[f64; KB]; 4], out: &mut [f64], b: usize, k0: usize, m: usize) {
-    for (i, sb) in s.iter().enumerate() {
-        out[(b + i) * m + k0..(b + i) * m + k0 + KB].copy_from_slice(sb);
-    }
-}
-
-/// `Σ_j g[j]·w[j][k]` summed in order j = 0, 1, …
-#[inline]
-fn column_sum(g: &[f64], w: &[f64], k: usize, m: usize) -> f64 {
-    g.iter()
-        .enumerate()
-        .fold(0.0, |acc, (j, &gv)| acc + gv * w[j * m + k])
 }
 
 /// Divides `a` by its maximum (all-zero stays zero).
@@ -400,6 +398,7 @@ fn run_portable<S: PixelSink>(
     let m = c.m;
     let nb = sinks.len().min(LANES);
     let at = |s: usize, b: usize| (s * LANES + b) * m;
+    let bl = m.div_ceil(PANEL) * m * PANEL;
     let mut xs = vec![vec![0u8; c.dim()]; nb];
     ws.acc.fill(1.0);
     for &e in &t.events {
@@ -420,7 +419,7 @@ fn run_portable<S: PixelSink>(
                 *gj = ws.out[i] * ws.acc[i];
             }
             let o = &mut ws.out[at(s, 0)..at(s, 0) + nb * m];
-            lanes_times_matrix(g, &t.trans[s * m * m..(s + 1) * m * m], o, m);
+            lanes_times_matrix(g, &t.trans[s * bl..(s + 1) * bl], o, m);
             o.chunks_exact_mut(m).for_each(rescale);
             continue;
         }
@@ -432,7 +431,7 @@ fn run_portable<S: PixelSink>(
         } else {
             s
         };
-        let wt = &t.trans_t[s * m * m..(s + 1) * m * m];
+        let wt = &t.trans_t[s * bl..(s + 1) * bl];
         for (b, sink) in sinks.iter_mut().enumerate().take(nb) {
             for k in 0..m {
                 ws.w[k] = ws.out[at(s, b) + k] * ws.acc[at(s, b) + k];
@@ -691,7 +690,7 @@ mod tests {
 
     #[test]
     fn the_avx2_pass_and_the_blocked_products_match_the_plain_arithmetic() {
-        // m = 14 exercises the 8- and 4-state blocks and the leftover states; 7 images the 4-lane blocks and the
+        // m = 14 exercises a full and a zero-padded panel; 7 images the 4-lane blocks and the
         // rest.
         let (t, _) = tables(7, 6, 14, 11);
         let xs = images(7, 42, 4);
@@ -723,7 +722,7 @@ mod tests {
         let g: Vec<f64> = (0..7 * m).map(|_| rng.uniform()).collect();
         let w: Vec<f64> = (0..m * m).map(|_| rng.uniform()).collect();
         let mut out = vec![0.0; 7 * m];
-        lanes_times_matrix(&g, &w, &mut out, m);
+        lanes_times_matrix(&g, &panels(&w, m), &mut out, m);
         for b in 0..7 {
             for k in 0..m {
                 let mut s = 0.0;
