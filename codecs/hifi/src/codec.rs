@@ -1,9 +1,9 @@
 //! The `hifi` codec: any audio in, 16 kHz mono speech out, at 1 kbps (quality 1: first residual layer) or 2 kbps
 //! (quality 2: both layers) before entropy coding.
 //!
-//! Container (DESIGN §3): header `codec_id = 4`, `model_id = 1`, quality, weights digest,
-//! `MediaParams::Audio { sample_rate: 16000, channels: 1, frames, gain }`; then one `CODE` chunk per block of
-//! [`BLOCK_FRAMES`] latent frames (5 s), each an independent range-coded token stream ([`crate::tokens`]).
+//! Container (DESIGN §3): header `codec_id = 4`, `model_id` (2; 1 for the first release's weights), quality,
+//! weights digest, `MediaParams::Audio { sample_rate: 16000, channels: 1, frames, gain }`; then one `CODE` chunk
+//! per block of [`BLOCK_FRAMES`] latent frames (5 s), each an independent range-coded token stream ([`crate::tokens`]).
 //!
 //! Encoding downmixes and resamples to 16 kHz, then scales the clip to a speech level of −26 dBFS RMS (the
 //! training data's level; the gain is kept in the header and undone at decode). The decoded signal has 16 kHz
@@ -19,8 +19,11 @@ use cinder_core::{
 use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
 use std::sync::{Arc, OnceLock};
 
-/// Model id of the shipped architecture (CWHF weights).
-pub const MODEL_ID: u16 = 1;
+/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-27) and by weights files
+/// given with `--weights`.
+pub const MODEL_ID: u16 = 2;
+/// Model id of the first release's weights (`weights/hifi_16k-v1.bin`), kept embedded so that its files decode.
+pub const MODEL_ID_V1: u16 = 1;
 /// Latent frames per `CODE` chunk (5 s).
 pub const BLOCK_FRAMES: usize = 250;
 /// RMS level clips are scaled to before encoding (−26 dBFS).
@@ -28,6 +31,8 @@ pub const TARGET_RMS: f32 = 0.05;
 
 /// The shipped model (`weights/hifi_16k.bin`; manifest in `weights/MANIFEST.toml`).
 pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/hifi_16k.bin");
+/// The first release's model, decode only (files whose header names [`MODEL_ID_V1`]).
+pub static EMBEDDED_WEIGHTS_V1: &[u8] = include_bytes!("../weights/hifi_16k-v1.bin");
 
 /// Static description.
 pub static HIFI_INFO: CodecInfo = CodecInfo {
@@ -56,6 +61,7 @@ pub struct HifiCodec {
     model: Arc<HifiModel>,
     neighbours: Arc<OnceLock<Neighbours>>,
     quality: u8,
+    model_id: u16,
 }
 
 /// The registry entry.
@@ -70,6 +76,9 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     HIFI_INFO.pick_kind(opts.media)?;
     let quality = opts.quality.unwrap_or(HIFI_INFO.default_quality);
     let codec = match &opts.weights {
+        WeightsSource::Embedded if opts.model == Some(MODEL_ID_V1) => {
+            HifiCodec::open_as(EMBEDDED_WEIGHTS_V1, MODEL_ID_V1, quality, opts.device)?
+        }
         WeightsSource::Embedded => HifiCodec::open(EMBEDDED_WEIGHTS, quality, opts.device)?,
         WeightsSource::File(p) => {
             let bytes = std::fs::read(p).map_err(|e| CodecError::Weights {
@@ -85,6 +94,17 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
 impl HifiCodec {
     /// Opens the codec from a `CWHF` weights file on `device`.
     pub fn open(weights: &[u8], quality: u8, device: cinder_core::Device) -> Result<HifiCodec, CodecError> {
+        HifiCodec::open_as(weights, MODEL_ID, quality, device)
+    }
+
+    /// Like [`HifiCodec::open`], writing and accepting `model_id` in headers (e.g. [`MODEL_ID_V1`] with
+    /// [`EMBEDDED_WEIGHTS_V1`]).
+    pub fn open_as(
+        weights: &[u8],
+        model_id: u16,
+        quality: u8,
+        device: cinder_core::Device,
+    ) -> Result<HifiCodec, CodecError> {
         HIFI_INFO.check_quality(quality)?;
         let model = HifiModel::load(weights, device)?;
         if usize::from(quality) > model.config.layers {
@@ -100,6 +120,7 @@ impl HifiCodec {
             model: Arc::new(model),
             neighbours: Arc::new(OnceLock::new()),
             quality,
+            model_id,
         })
     }
 
@@ -181,7 +202,7 @@ impl AudioCodec for HifiCodec {
         let (tokens, samples, gain) = self.tokens(audio)?;
         let mut container = Container::new(Header {
             codec_id: ids::codec::HIFI,
-            model_id: MODEL_ID,
+            model_id: self.model_id,
             quality: self.quality,
             weights_digest: self.model.digest,
             media: MediaParams::Audio {
@@ -202,7 +223,7 @@ impl AudioCodec for HifiCodec {
     fn decode(&self, container: &Container, opts: &DecodeOptions) -> Result<Audio, CodecError> {
         let h = &container.header;
         HIFI_INFO.check_header(h, &self.model.digest)?;
-        if h.model_id != MODEL_ID {
+        if h.model_id != self.model_id {
             return Err(CodecError::Corrupt(format!(
                 "unknown hifi model id {}",
                 h.model_id

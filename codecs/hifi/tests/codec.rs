@@ -136,3 +136,34 @@ fn damaged_files_are_errors_or_concealed() {
     .is_err());
     assert!(HifiCodec::embedded(3).is_err());
 }
+
+#[test]
+fn files_of_the_first_weights_still_decode() {
+    // The first release's weights stay embedded (model id 1); the registry opens them for files naming them.
+    let old = HifiCodec::open_as(
+        cinder_hifi::EMBEDDED_WEIGHTS_V1,
+        cinder_hifi::MODEL_ID_V1,
+        2,
+        cinder_core::Device::Cpu,
+    )
+    .unwrap();
+    let audio = speechy(16_000, 1, 0.5);
+    let (file, decoded) = round_trip(&old, &audio);
+    assert_eq!(file.header.model_id, cinder_hifi::MODEL_ID_V1);
+    let mut reg = cinder_core::Registry::new();
+    reg.register(cinder_hifi::registered()).unwrap();
+    let media = reg
+        .decode(
+            &file,
+            &cinder_core::OpenOptions::default(),
+            &DecodeOptions::default(),
+        )
+        .unwrap();
+    assert_eq!(media, cinder_core::Media::Audio(decoded));
+    // The current weights refuse it instead of decoding noise.
+    let err = HifiCodec::embedded(2)
+        .unwrap()
+        .decode(&file, &DecodeOptions::default())
+        .unwrap_err();
+    assert!(matches!(err, CodecError::WeightsMismatch { .. }), "{err}");
+}
