@@ -586,16 +586,20 @@ pub fn decode_images(
     Ok(out)
 }
 
-/// Theoretical bits −log2 p(x) of up to [`LANES`] images, and the bits of their quantised intervals.
-pub fn images_bits(t: &Tables, ws: &mut Scratch, xs: &[&[u8]]) -> Result<Vec<(f64, f64)>, PcError> {
-    let mut sinks: Vec<Price> = xs
-        .iter()
+/// One pricing sink per image.
+fn price_sinks<'a>(xs: &[&'a [u8]]) -> Vec<Price<'a>> {
+    xs.iter()
         .map(|x| Price {
             x,
             bits: 0.0,
             coded_bits: 0.0,
         })
-        .collect();
+        .collect()
+}
+
+/// Theoretical bits −log2 p(x) of up to [`LANES`] images, and the bits of their quantised intervals.
+pub fn images_bits(t: &Tables, ws: &mut Scratch, xs: &[&[u8]]) -> Result<Vec<(f64, f64)>, PcError> {
+    let mut sinks = price_sinks(xs);
     run(t, ws, &mut sinks)?;
     Ok(sinks.iter().map(|s| (s.bits, s.coded_bits)).collect())
 }
@@ -690,20 +694,13 @@ mod tests {
 
     #[test]
     fn the_avx2_pass_and_the_blocked_products_match_the_plain_arithmetic() {
-        // m = 14 exercises a full and a zero-padded panel; 7 images the 4-lane blocks and the
-        // rest.
+        // m = 14 exercises a full and a zero-padded panel; 7 images the 4-lane blocks and the rest.
         let (t, _) = tables(7, 6, 14, 11);
         let xs = images(7, 42, 4);
         let mut ws = Scratch::new(&t);
+        let refs: Vec<&[u8]> = xs.iter().map(|x| &x[..]).collect();
         let prices = |portable: bool, ws: &mut Scratch| {
-            let mut sinks: Vec<Price> = xs
-                .iter()
-                .map(|x| Price {
-                    x,
-                    bits: 0.0,
-                    coded_bits: 0.0,
-                })
-                .collect();
+            let mut sinks = price_sinks(&refs);
             if portable {
                 run_portable(&t, ws, &mut sinks).unwrap();
             } else {
