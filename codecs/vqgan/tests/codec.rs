@@ -152,3 +152,16 @@ fn tiled_inference_is_seamless_and_a_no_op_for_one_tile() {
     );
     assert!(t > w - 1.0 && t > 18.0, "tiled {t:.2} dB, whole {w:.2} dB");
 }
+
+#[test]
+fn files_of_the_previous_release_still_decode() {
+    // The previous release's weights (digest 970b91f9…) differ from the shipped ones only by the added post
+    // filter, so their files decode with the shipped weights; any other digest is still refused.
+    let codec = VqganCodec::embedded(10).unwrap();
+    let (mut file, decoded) = round_trip(&codec, &picture(48, 32, 3));
+    file.header.weights_digest = [0x97, 0x0b, 0x91, 0xf9, 0x2f, 0xec, 0x78, 0x9b];
+    assert_eq!(codec.decode(&file, &DecodeOptions::default()).unwrap(), decoded);
+    file.header.weights_digest = [0x97, 0x0b, 0x91, 0xf9, 0x2f, 0xec, 0x78, 0x9c];
+    let err = codec.decode(&file, &DecodeOptions::default()).unwrap_err();
+    assert!(matches!(err, CodecError::WeightsMismatch { .. }), "{err}");
+}
