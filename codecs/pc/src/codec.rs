@@ -24,6 +24,13 @@ const NAME: &str = "pc";
 /// 10 000.
 pub const IMAGES_PER_STREAM: usize = 16;
 
+/// Streams of `count` images coded `per_stream` to a stream: each group of `LANES · per_stream` images has
+/// `min(LANES, its images)` streams.
+fn stream_count(count: usize, per_stream: usize) -> usize {
+    let group = LANES * per_stream.max(1);
+    count / group * LANES + (count % group).min(LANES)
+}
+
 const QUALITIES: &[QualityInfo] = &[
     QualityInfo {
         level: 0,
@@ -206,25 +213,20 @@ impl PcCodec {
         let t = &*self.tables;
         let c = &t.circuit;
         let group = LANES * per_stream.max(1);
-        // (first stream, streams, images) of every group.
-        let mut groups = Vec::with_capacity(count.div_ceil(group));
-        let mut first = 0;
-        for start in (0..count).step_by(group) {
-            let n = (count - start).min(group);
-            groups.push((first, n.min(LANES), n));
-            first += n.min(LANES);
-        }
-        if first != streams.len() {
+        let need = stream_count(count, per_stream);
+        if streams.len() != need {
             return Err(CodecError::Corrupt(format!(
-                "{count} images in groups of {group} need {first} PC streams, the file holds {}",
+                "{count} images in groups of {group} need {need} PC streams, the file holds {}",
                 streams.len()
             )));
         }
-        let images = groups
-            .par_iter()
+        // Every group but the last has LANES streams.
+        let images = streams
+            .par_chunks(LANES)
+            .enumerate()
             .map_init(
                 || Scratch::new(t),
-                |ws, &(first, k, n)| decode_images(t, ws, &streams[first..first + k], n),
+                |ws, (g, group_streams)| decode_images(t, ws, group_streams, (count - g * group).min(group)),
             )
             .collect::<Result<Vec<_>, _>>()
             .map_err(to_codec)?;
@@ -332,9 +334,7 @@ impl ImageCodec for PcCodec {
         let per_stream = stream_groups(container)?;
         let count = usize::try_from(count)
             .map_err(|_| CodecError::Corrupt(format!("header declares {count} images")))?;
-        let group = LANES * per_stream;
-        let stream_count = (count / group) * LANES + (count % group).min(LANES);
-        let streams = split_streams(container, stream_count as u64)?;
+        let streams = split_streams(container, stream_count(count, per_stream) as u64)?;
         self.decode_streams(&streams, count, per_stream)
     }
 }
