@@ -1,8 +1,8 @@
 //! The codec contract (DESIGN §2): static [`CodecInfo`], the [`ImageCodec`] / [`AudioCodec`] traits and their
 //! options.
 
-use crate::{Audio, CodecError, Image, MediaKind};
-use cinder_format::{Container, Header, Limits, WeightsDigest};
+use crate::{Audio, CodecError, Image, Media, MediaKind};
+use cinder_format::{Container, Header, Limits, MediaParams, WeightsDigest};
 use std::path::PathBuf;
 use std::str::FromStr;
 
@@ -207,6 +207,23 @@ impl AnyCodec {
         match self {
             AnyCodec::Image(c) => c.info(),
             AnyCodec::Audio(c) => c.info(),
+        }
+    }
+
+    /// Decodes a container of this codec: an image, an image set or audio, as its header says. Open the codec
+    /// once (e.g. with [`crate::Registry::open_for`]) and call this for many files to load the weights once.
+    pub fn decode(&self, container: &Container, opts: &DecodeOptions) -> Result<Media, CodecError> {
+        match (self, container.header.media) {
+            (AnyCodec::Image(c), MediaParams::ImageSet { .. }) => {
+                Ok(Media::ImageSet(c.decode_set(container, opts)?))
+            }
+            (AnyCodec::Image(c), MediaParams::Image { .. }) => Ok(Media::Image(c.decode(container, opts)?)),
+            (AnyCodec::Audio(c), MediaParams::Audio { .. }) => Ok(Media::Audio(c.decode(container, opts)?)),
+            (c, media) => Err(CodecError::MediaKind(format!(
+                "codec '{}' cannot decode {:?} media",
+                c.info().name,
+                media
+            ))),
         }
     }
 }

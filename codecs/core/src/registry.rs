@@ -112,18 +112,6 @@ impl Registry {
         open: &OpenOptions,
         opts: &DecodeOptions,
     ) -> Result<Media, CodecError> {
-        let codec = self.open_for(&container.header, open)?;
-        match (codec, container.header.media) {
-            (AnyCodec::Image(c), MediaParams::ImageSet { .. }) => {
-                Ok(Media::ImageSet(c.decode_set(container, opts)?))
-            }
-            (AnyCodec::Image(c), MediaParams::Image { .. }) => Ok(Media::Image(c.decode(container, opts)?)),
-            (AnyCodec::Audio(c), MediaParams::Audio { .. }) => Ok(Media::Audio(c.decode(container, opts)?)),
-            (c, media) => Err(CodecError::MediaKind(format!(
-                "codec '{}' cannot decode {:?} media",
-                c.info().name,
-                media
-            ))),
-        }
+        self.open_for(&container.header, open)?.decode(container, opts)
     }
 }

@@ -268,17 +268,17 @@ impl AudioCodec for HifiCodec {
                 blocks.len()
             )));
         }
-        let mut tokens = Vec::with_capacity(total_frames * per);
+        // Blocks past the last chunk are lost; only blocks up to the last decoded one go through the network, the
+        // rest is silence (so a header that declares hours around a few chunks costs no synthesis).
+        let present = blocks.len().min(expected);
+        let mut tokens = Vec::with_capacity((present * BLOCK_FRAMES).min(total_frames) * per);
         let mut lost = Vec::new();
-        for b in 0..expected {
+        for (b, bytes) in blocks.iter().take(present).enumerate() {
             let n = (total_frames - b * BLOCK_FRAMES).min(BLOCK_FRAMES);
-            match blocks
-                .get(b)
-                .map(|bytes| decode_block(bytes, n, per, &self.model.prior, self.neighbours()))
-            {
-                Some(Ok(t)) => tokens.extend(t),
-                Some(Err(e)) if !opts.conceal => return Err(e.into()),
-                _ => {
+            match decode_block(bytes, n, per, &self.model.prior, self.neighbours()) {
+                Ok(t) => tokens.extend(t),
+                Err(e) if !opts.conceal => return Err(e.into()),
+                Err(_) => {
                     lost.push(b);
                     let fill = if tokens.len() >= per {
                         tokens[tokens.len() - per..].to_vec()
@@ -291,11 +291,19 @@ impl AudioCodec for HifiCodec {
                 }
             }
         }
+        let decoded = (0..present).rev().find(|b| !lost.contains(b));
+        let run_frames = decoded.map_or(0, |b| ((b + 1) * BLOCK_FRAMES).min(total_frames));
+        tokens.truncate(run_frames * per);
         let layers = usize::from(h.quality);
-        let mut out = self.model.decode_tokens(&tokens, layers)?;
+        let mut out = if run_frames == 0 {
+            Vec::new()
+        } else {
+            self.model.decode_tokens(&tokens, layers)?
+        };
         out.truncate(samples);
+        out.resize(samples, 0.0);
         for b in lost {
-            let span = b * BLOCK_FRAMES * HOP..((b + 1) * BLOCK_FRAMES * HOP).min(samples);
+            let span = (b * BLOCK_FRAMES * HOP).min(samples)..((b + 1) * BLOCK_FRAMES * HOP).min(samples);
             out[span].iter_mut().for_each(|v| *v = 0.0);
         }
         out.iter_mut().for_each(|v| *v *= gain);

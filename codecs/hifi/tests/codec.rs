@@ -3,7 +3,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::{Audio, AudioCodec, CodecError, DecodeOptions, EncodeOptions};
-use cinder_format::{ids, Container, Limits};
+use cinder_format::{ids, Container, Limits, MediaParams};
 use cinder_hifi::{HifiCodec, HifiModel, EMBEDDED_WEIGHTS, HOP};
 
 /// A voiced, speech-like test signal: a 120–220 Hz glide with harmonics and a syllable-rate envelope.
@@ -114,6 +114,20 @@ fn damaged_files_are_errors_or_concealed() {
     let concealed = codec.decode(&cut, &opts).unwrap();
     assert_eq!(concealed.samples.len(), audio.samples.len());
     assert!(concealed.samples[250 * HOP..].iter().all(|&v| v == 0.0));
+    // A header that declares an hour around these blocks: an error, or with `conceal` an hour of audio that is
+    // silent after the coded part, synthesised only where tokens exist (fast).
+    let mut long = file.clone();
+    let hour = 3600 * 16_000;
+    if let MediaParams::Audio { frames, .. } = &mut long.header.media {
+        *frames = hour;
+    }
+    assert!(codec.decode(&long, &DecodeOptions::default()).is_err());
+    let start = std::time::Instant::now();
+    let padded = codec.decode(&long, &opts).unwrap();
+    assert!(start.elapsed().as_secs() < 30, "{:?}", start.elapsed());
+    assert_eq!(padded.samples.len(), hour as usize);
+    assert!(padded.samples[..250 * HOP].iter().any(|&v| v != 0.0));
+    assert!(padded.samples[2 * 250 * HOP..].iter().all(|&v| v == 0.0));
     // Truncated block bytes: an error or audio, never a panic.
     let mut trunc = Container::new(file.header);
     for c in file.chunks_of(ids::chunk::CODED) {
