@@ -22,8 +22,6 @@ use std::sync::{Arc, OnceLock};
 /// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-27) and by weights files
 /// given with `--weights`.
 pub const MODEL_ID: u16 = 2;
-/// Model id of the first release's weights (`weights/hifi_16k-v1.bin`), kept embedded so that its files decode.
-pub const MODEL_ID_V1: u16 = 1;
 /// Latent frames per `CODE` chunk (5 s).
 pub const BLOCK_FRAMES: usize = 250;
 /// RMS level clips are scaled to before encoding (−26 dBFS).
@@ -31,8 +29,9 @@ pub const TARGET_RMS: f32 = 0.05;
 
 /// The shipped model (`weights/hifi_16k.bin`; manifest in `weights/MANIFEST.toml`).
 pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/hifi_16k.bin");
-/// The first release's model, decode only (files whose header names [`MODEL_ID_V1`]).
-pub static EMBEDDED_WEIGHTS_V1: &[u8] = include_bytes!("../weights/hifi_16k-v1.bin");
+/// Earlier releases' models, kept embedded decode-only so that their files decode: `(model id, weights)`, the id
+/// being the one their files carry (manifest: `weights/MANIFEST.toml`).
+pub static EARLIER_MODELS: &[(u16, &[u8])] = &[(1, include_bytes!("../weights/hifi_16k-v1.bin"))];
 
 /// Static description.
 pub static HIFI_INFO: CodecInfo = CodecInfo {
@@ -76,10 +75,10 @@ fn open(opts: &OpenOptions) -> Result<AnyCodec, CodecError> {
     HIFI_INFO.pick_kind(opts.media)?;
     let quality = opts.quality.unwrap_or(HIFI_INFO.default_quality);
     let codec = match &opts.weights {
-        WeightsSource::Embedded if opts.model == Some(MODEL_ID_V1) => {
-            HifiCodec::open_as(EMBEDDED_WEIGHTS_V1, MODEL_ID_V1, quality, opts.device)?
-        }
-        WeightsSource::Embedded => HifiCodec::open(EMBEDDED_WEIGHTS, quality, opts.device)?,
+        WeightsSource::Embedded => match EARLIER_MODELS.iter().find(|(id, _)| opts.model == Some(*id)) {
+            Some(&(id, weights)) => HifiCodec::open_as(weights, id, quality, opts.device)?,
+            None => HifiCodec::open(EMBEDDED_WEIGHTS, quality, opts.device)?,
+        },
         WeightsSource::File(p) => {
             let bytes = std::fs::read(p).map_err(|e| CodecError::Weights {
                 codec: "hifi",
@@ -97,8 +96,8 @@ impl HifiCodec {
         HifiCodec::open_as(weights, MODEL_ID, quality, device)
     }
 
-    /// Like [`HifiCodec::open`], writing and accepting `model_id` in headers (e.g. [`MODEL_ID_V1`] with
-    /// [`EMBEDDED_WEIGHTS_V1`]).
+    /// Like [`HifiCodec::open`], writing and accepting `model_id` in headers (e.g. an entry of
+    /// [`EARLIER_MODELS`]).
     pub fn open_as(
         weights: &[u8],
         model_id: u16,

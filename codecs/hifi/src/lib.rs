@@ -21,10 +21,7 @@ pub mod tokens;
 pub mod train;
 pub mod weights;
 
-pub use codec::{
-    registered, HifiCodec, BLOCK_FRAMES, EMBEDDED_WEIGHTS, EMBEDDED_WEIGHTS_V1, HIFI_INFO, MODEL_ID,
-    MODEL_ID_V1,
-};
+pub use codec::{registered, HifiCodec, BLOCK_FRAMES, EARLIER_MODELS, EMBEDDED_WEIGHTS, HIFI_INFO, MODEL_ID};
 pub use config::{HifiConfig, HOP, SAMPLE_RATE};
 pub use error::HifiError;
 pub use model::HifiModel;

@@ -152,32 +152,30 @@ fn damaged_files_are_errors_or_concealed() {
 }
 
 #[test]
-fn files_of_the_first_weights_still_decode() {
-    // The first release's weights stay embedded (model id 1); the registry opens them for files naming them.
-    let old = HifiCodec::open_as(
-        cinder_hifi::EMBEDDED_WEIGHTS_V1,
-        cinder_hifi::MODEL_ID_V1,
-        2,
-        cinder_core::Device::Cpu,
-    )
-    .unwrap();
-    let audio = speechy(16_000, 1, 0.5);
-    let (file, decoded) = round_trip(&old, &audio);
-    assert_eq!(file.header.model_id, cinder_hifi::MODEL_ID_V1);
+fn files_of_earlier_weights_still_decode() {
+    // Earlier releases' weights stay embedded; the registry opens them for files naming their model id.
     let mut reg = cinder_core::Registry::new();
     reg.register(cinder_hifi::registered()).unwrap();
-    let media = reg
-        .decode(
-            &file,
-            &cinder_core::OpenOptions::default(),
-            &DecodeOptions::default(),
-        )
-        .unwrap();
-    assert_eq!(media, cinder_core::Media::Audio(decoded));
-    // The current weights refuse it instead of decoding noise.
-    let err = HifiCodec::embedded(2)
-        .unwrap()
-        .decode(&file, &DecodeOptions::default())
-        .unwrap_err();
-    assert!(matches!(err, CodecError::WeightsMismatch { .. }), "{err}");
+    let audio = speechy(16_000, 1, 0.5);
+    assert!(!cinder_hifi::EARLIER_MODELS.is_empty());
+    for &(id, weights) in cinder_hifi::EARLIER_MODELS {
+        assert_ne!(id, cinder_hifi::MODEL_ID);
+        let old = HifiCodec::open_as(weights, id, 2, cinder_core::Device::Cpu).unwrap();
+        let (file, decoded) = round_trip(&old, &audio);
+        assert_eq!(file.header.model_id, id);
+        let media = reg
+            .decode(
+                &file,
+                &cinder_core::OpenOptions::default(),
+                &DecodeOptions::default(),
+            )
+            .unwrap();
+        assert_eq!(media, cinder_core::Media::Audio(decoded), "model {id}");
+        // The current weights refuse it instead of decoding noise.
+        let err = HifiCodec::embedded(2)
+            .unwrap()
+            .decode(&file, &DecodeOptions::default())
+            .unwrap_err();
+        assert!(matches!(err, CodecError::WeightsMismatch { .. }), "{err}");
+    }
 }
