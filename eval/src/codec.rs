@@ -24,8 +24,18 @@ pub struct Coded<M> {
     pub encode_s: f64,
     /// Wall-clock decode time in seconds.
     pub decode_s: f64,
-    /// The codec's own estimate of the payload bits (Cinder codecs only).
-    pub estimate_bits: Option<f64>,
+    /// The codec's own rate estimate beside what it wrote (Cinder codecs only).
+    pub estimate: Option<BitEstimate>,
+}
+
+/// A Cinder codec's `estimate_bits` beside the payload it really wrote.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BitEstimate {
+    /// What `estimate_bits` returned.
+    pub bits: f64,
+    /// Bits of the chunk payloads of the file (the file without the container's header and chunk framing),
+    /// which is what `estimate_bits` estimates (DESIGN §2).
+    pub payload_bits: f64,
 }
 
 /// An image codec under evaluation.
@@ -159,7 +169,10 @@ fn measure<M>(
         decoded,
         encode_s,
         decode_s,
-        estimate_bits: estimate_bits(),
+        estimate: estimate_bits().map(|bits| BitEstimate {
+            bits,
+            payload_bits: container.payload_bytes() as f64 * 8.0,
+        }),
     })
 }
 

@@ -61,6 +61,6 @@ pub fn code_via_wav(
         decoded,
         encode_s,
         decode_s,
-        estimate_bits: None,
+        estimate: None,
     })
 }

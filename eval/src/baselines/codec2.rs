@@ -69,7 +69,7 @@ impl AudioCoder for Codec2 {
             decoded: resample(&decoded, audio.sample_rate)?,
             encode_s,
             decode_s,
-            estimate_bits: None,
+            estimate: None,
         })
     }
 }

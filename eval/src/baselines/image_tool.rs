@@ -52,6 +52,6 @@ pub fn code_via_files(
         decoded,
         encode_s,
         decode_s,
-        estimate_bits: None,
+        estimate: None,
     })
 }

@@ -48,7 +48,7 @@ impl ImageCoder for Png {
             decoded,
             encode_s,
             decode_s: t.elapsed().as_secs_f64(),
-            estimate_bits: None,
+            estimate: None,
         })
     }
 }
