@@ -19,9 +19,9 @@ use cinder_core::{
 use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
 use std::sync::{Arc, OnceLock};
 
-/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-27) and by weights files
-/// given with `--weights`.
-pub const MODEL_ID: u16 = 2;
+/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-27, session 9) and by weights
+/// files given with `--weights`.
+pub const MODEL_ID: u16 = 3;
 /// Latent frames per `CODE` chunk (5 s).
 pub const BLOCK_FRAMES: usize = 250;
 /// RMS level clips are scaled to before encoding (−26 dBFS).
@@ -31,7 +31,10 @@ pub const TARGET_RMS: f32 = 0.05;
 pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/hifi_16k.bin");
 /// Earlier releases' models, kept embedded decode-only so that their files decode: `(model id, weights)`, the id
 /// being the one their files carry (manifest: `weights/MANIFEST.toml`).
-pub static EARLIER_MODELS: &[(u16, &[u8])] = &[(1, include_bytes!("../weights/hifi_16k-v1.bin"))];
+pub static EARLIER_MODELS: &[(u16, &[u8])] = &[
+    (1, include_bytes!("../weights/hifi_16k-v1.bin")),
+    (2, include_bytes!("../weights/hifi_16k-v2.bin")),
+];
 
 /// Static description.
 pub static HIFI_INFO: CodecInfo = CodecInfo {
