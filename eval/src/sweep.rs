@@ -451,6 +451,9 @@ mod tests {
             bpd > 8.0 && bpd < 12.0,
             "raw stores 8 bits per dim plus a header: {bpd}"
         );
+        // raw's estimate is its payload to the bit; the container's header is in bpd but not in the gap.
+        assert_eq!(r.series("estimate-gap"), Some(vec![0.0]));
+        assert_eq!(estimate_gap(&r.results), None);
         assert_eq!(r.items.len(), 3);
     }
 
