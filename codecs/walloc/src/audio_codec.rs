@@ -45,7 +45,8 @@ const AUDIO_LEVELS_TABLE: &[(u8, Projection)] = &[
     (5, proj(108, 16.0)),
 ];
 
-/// The audio quality table (also used by training).
+/// The audio quality table, for training.
+#[cfg(feature = "train")]
 pub(crate) fn audio_levels() -> &'static [(u8, Projection)] {
     AUDIO_LEVELS_TABLE
 }

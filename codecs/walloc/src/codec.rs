@@ -110,7 +110,8 @@ pub static WALLOC_INFO: CodecInfo = CodecInfo {
     default_quality: 2,
 };
 
-/// The image quality table (also used by training).
+/// The image quality table, for training.
+#[cfg(feature = "train")]
 pub(crate) fn image_levels() -> &'static [(u8, Projection)] {
     LEVELS
 }
