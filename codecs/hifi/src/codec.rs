@@ -275,10 +275,14 @@ impl AudioCodec for HifiCodec {
         let present = blocks.len().min(expected);
         let mut tokens = Vec::with_capacity((present * BLOCK_FRAMES).min(total_frames) * per);
         let mut lost = Vec::new();
+        let mut last_decoded = None;
         for (b, bytes) in blocks.iter().take(present).enumerate() {
             let n = (total_frames - b * BLOCK_FRAMES).min(BLOCK_FRAMES);
             match decode_block(bytes, n, per, &self.model.prior, self.neighbours()) {
-                Ok(t) => tokens.extend(t),
+                Ok(t) => {
+                    tokens.extend(t);
+                    last_decoded = Some(b);
+                }
                 Err(e) if !opts.conceal => return Err(e.into()),
                 Err(_) => {
                     lost.push(b);
@@ -293,8 +297,7 @@ impl AudioCodec for HifiCodec {
                 }
             }
         }
-        let decoded = (0..present).rev().find(|b| !lost.contains(b));
-        let run_frames = decoded.map_or(0, |b| ((b + 1) * BLOCK_FRAMES).min(total_frames));
+        let run_frames = last_decoded.map_or(0, |b| ((b + 1) * BLOCK_FRAMES).min(total_frames));
         tokens.truncate(run_frames * per);
         let layers = usize::from(h.quality);
         let mut out = if run_frames == 0 {

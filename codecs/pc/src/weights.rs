@@ -24,33 +24,39 @@ pub struct EmbeddedModel {
     pub bytes: &'static [u8],
 }
 
+impl EmbeddedModel {
+    const fn new(quality: u8, model_id: u16, current: bool, bytes: &'static [u8]) -> EmbeddedModel {
+        EmbeddedModel {
+            quality,
+            model_id,
+            current,
+            bytes,
+        }
+    }
+}
+
 /// Every embedded model.
 #[cfg(feature = "embedded-weights")]
 pub const MODELS: &[EmbeddedModel] = &[
-    EmbeddedModel {
-        quality: 0,
-        model_id: MNIST_MODEL_ID,
-        current: true,
-        bytes: include_bytes!("../weights/mnist.pcm"),
-    },
-    EmbeddedModel {
-        quality: 1,
-        model_id: FASHION_MODEL_ID,
-        current: true,
-        bytes: include_bytes!("../weights/fashion.pcm"),
-    },
-    EmbeddedModel {
-        quality: 0,
-        model_id: MNIST_M32_MODEL_ID,
-        current: false,
-        bytes: include_bytes!("../weights/mnist-m32.pcm"),
-    },
-    EmbeddedModel {
-        quality: 1,
-        model_id: FASHION_M32_MODEL_ID,
-        current: false,
-        bytes: include_bytes!("../weights/fashion-m32.pcm"),
-    },
+    EmbeddedModel::new(0, MNIST_MODEL_ID, true, include_bytes!("../weights/mnist.pcm")),
+    EmbeddedModel::new(
+        1,
+        FASHION_MODEL_ID,
+        true,
+        include_bytes!("../weights/fashion.pcm"),
+    ),
+    EmbeddedModel::new(
+        0,
+        MNIST_M32_MODEL_ID,
+        false,
+        include_bytes!("../weights/mnist-m32.pcm"),
+    ),
+    EmbeddedModel::new(
+        1,
+        FASHION_M32_MODEL_ID,
+        false,
+        include_bytes!("../weights/fashion-m32.pcm"),
+    ),
 ];
 
 /// Without feature `embedded-weights` there are no embedded models.

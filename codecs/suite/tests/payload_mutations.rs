@@ -67,6 +67,24 @@ fn edgy(rng: &mut Rng, orig: u64) -> u64 {
     picks[rng.below(picks.len())]
 }
 
+/// Changes the width, height or channel count of an image or image-set header.
+fn mutate_image_size(width: &mut u32, height: &mut u32, channels: &mut u8, rng: &mut Rng) -> String {
+    match rng.below(3) {
+        0 => {
+            *width = edgy(rng, (*width).into()).min(u32::MAX.into()) as u32;
+            format!("width {width}")
+        }
+        1 => {
+            *height = edgy(rng, (*height).into()).min(u32::MAX.into()) as u32;
+            format!("height {height}")
+        }
+        _ => {
+            *channels = [0, 1, 2, 3, 4, 5][rng.below(6)];
+            format!("channels {channels}")
+        }
+    }
+}
+
 /// Changes one header field; returns what it did.
 fn mutate_header(c: &mut Container, rng: &mut Rng) -> String {
     let h = &mut c.header;
@@ -84,43 +102,20 @@ fn mutate_header(c: &mut Container, rng: &mut Rng) -> String {
                 width,
                 height,
                 channels,
-            } => match rng.below(3) {
-                0 => {
-                    *width = edgy(rng, (*width).into()).min(u32::MAX.into()) as u32;
-                    format!("width {width}")
-                }
-                1 => {
-                    *height = edgy(rng, (*height).into()).min(u32::MAX.into()) as u32;
-                    format!("height {height}")
-                }
-                _ => {
-                    *channels = [0, 1, 2, 3, 4, 5][rng.below(6)];
-                    format!("channels {channels}")
-                }
-            },
+            } => mutate_image_size(width, height, channels, rng),
             MediaParams::ImageSet {
                 width,
                 height,
                 channels,
                 count,
-            } => match rng.below(4) {
-                0 => {
-                    *width = edgy(rng, (*width).into()).min(u32::MAX.into()) as u32;
-                    format!("width {width}")
-                }
-                1 => {
-                    *height = edgy(rng, (*height).into()).min(u32::MAX.into()) as u32;
-                    format!("height {height}")
-                }
-                2 => {
-                    *channels = [0, 1, 2, 3, 4, 5][rng.below(6)];
-                    format!("channels {channels}")
-                }
-                _ => {
+            } => {
+                if rng.below(4) == 0 {
                     *count = edgy(rng, *count);
                     format!("count {count}")
+                } else {
+                    mutate_image_size(width, height, channels, rng)
                 }
-            },
+            }
             MediaParams::Audio {
                 sample_rate,
                 channels,
