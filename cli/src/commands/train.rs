@@ -270,6 +270,12 @@ pub struct PcTrainArgs {
     /// Seed of initialisation and shuffling.
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
+    /// Augment training with copies moved by one pixel in this many directions: 0, 4 (axis) or 8 (and diagonals).
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u8).range(0..=8))]
+    pub shifts: u8,
+    /// Augment training with left–right mirror images too.
+    #[arg(long)]
+    pub hflip: bool,
 }
 
 /// Runs `cinder train`.
@@ -494,6 +500,8 @@ fn train_pc(a: &PcTrainArgs) -> Result<()> {
         alpha: a.alpha,
         max_images: a.max_images,
         seed: a.seed,
+        shifts: a.shifts.into(),
+        hflip: a.hflip,
         ..TrainConfig::default()
     };
     let report = train(&cfg, &mut |line| eprintln!("{line}")).context("PC training failed")?;

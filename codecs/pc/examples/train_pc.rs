@@ -1,7 +1,7 @@
 //! Trains an HCLT until the CLI's `cinder train pc` exists.
 //!
 //! `cargo run --release -p cinder-pc --example train_pc -- --data DIR --hidden M --out DIR [--epochs E]
-//! [--full-epochs F] [--steps N] [--batch B] [--alpha A] [--max-images N] [--resume]`
+//! [--full-epochs F] [--steps N] [--batch B] [--alpha A] [--max-images N] [--shifts 0|4|8] [--hflip] [--resume]`
 
 use cinder_pc::{train, TrainConfig};
 
@@ -25,6 +25,12 @@ fn main() {
             "--batch" => cfg.batch = num(val()),
             "--max-images" => cfg.max_images = Some(num(val())),
             "--seed" => cfg.seed = num(val()) as u64,
+            "--shifts" => cfg.shifts = num(val()),
+            "--hflip" => {
+                cfg.hflip = true;
+                i += 1;
+                continue;
+            }
             "--alpha" => cfg.alpha = val().parse().unwrap_or_else(|_| panic!("--alpha needs a number")),
             "--resume" => {
                 cfg.resume = true;

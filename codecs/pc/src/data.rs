@@ -44,6 +44,57 @@ impl Pixels {
     }
 }
 
+/// One-pixel moves used by [`Pixels::with_shifts`]: the four axis moves, then the four diagonals.
+pub const SHIFTS: [(i32, i32); 8] = [
+    (1, 0),
+    (-1, 0),
+    (0, 1),
+    (0, -1),
+    (1, 1),
+    (1, -1),
+    (-1, 1),
+    (-1, -1),
+];
+
+impl Pixels {
+    /// The images followed by copies moved by the first `moves` entries of [`SHIFTS`] (uncovered pixels
+    /// become 0, the background of MNIST and Fashion-MNIST), then, with `hflip`, mirror images of all of
+    /// those. Integer moves keep every grey value as it was, so the copies share the data's pixel statistics.
+    pub fn with_shifts(&self, moves: usize, hflip: bool) -> Pixels {
+        let (w, h, d) = (self.width as i32, self.height as i32, self.dim());
+        let mut out = self.pixels.clone();
+        for &(dx, dy) in &SHIFTS[..moves.min(SHIFTS.len())] {
+            for n in 0..self.count {
+                let src = self.image(n);
+                out.extend((0..h).flat_map(|y| {
+                    (0..w).map(move |x| {
+                        let (sx, sy) = (x - dx, y - dy);
+                        if (0..w).contains(&sx) && (0..h).contains(&sy) {
+                            src[(sy * w + sx) as usize]
+                        } else {
+                            0
+                        }
+                    })
+                }));
+            }
+        }
+        if hflip {
+            let base = out.len();
+            for i in 0..base / d {
+                for row in out[i * d..(i + 1) * d].to_vec().chunks(w as usize) {
+                    out.extend(row.iter().rev());
+                }
+            }
+        }
+        Pixels {
+            width: self.width,
+            height: self.height,
+            count: out.len() / d,
+            pixels: out,
+        }
+    }
+}
+
 /// Reads an IDX3 (u8 images) file, gzipped (`.gz`) or plain.
 pub fn read_idx_images(path: &Path) -> Result<Pixels, PcError> {
     let raw = std::fs::read(path).map_err(|e| PcError::io(path, e))?;
@@ -113,5 +164,23 @@ mod tests {
         assert_eq!(p.image(1), &[3, 4]);
         assert!(parse_idx_images(&b[..18]).is_err());
         assert!(parse_idx_images(&b[..3]).is_err());
+    }
+
+    #[test]
+    fn shifted_and_mirrored_copies() {
+        let p = Pixels {
+            width: 3,
+            height: 2,
+            count: 1,
+            pixels: vec![1, 2, 3, 4, 5, 6],
+        };
+        let a = p.with_shifts(2, true);
+        assert_eq!(a.count, 6);
+        assert_eq!(a.image(0), p.image(0));
+        assert_eq!(a.image(1), &[0, 1, 2, 0, 4, 5]);
+        assert_eq!(a.image(2), &[2, 3, 0, 5, 6, 0]);
+        assert_eq!(a.image(3), &[3, 2, 1, 6, 5, 4]);
+        assert_eq!(a.image(4), &[2, 1, 0, 5, 4, 0]);
+        assert_eq!(p.with_shifts(0, false), p);
     }
 }

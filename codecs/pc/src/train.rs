@@ -46,6 +46,12 @@ pub struct TrainConfig {
     pub max_images: Option<usize>,
     /// Seed of initialisation and shuffling.
     pub seed: u64,
+    /// Training augmentation: copies of every training image moved by one pixel in this many directions
+    /// (0 = none, 4 = the axis moves, 8 = also the diagonals; see [`crate::data::SHIFTS`]). The validation
+    /// split and the Chow–Liu structure use the original images only.
+    pub shifts: usize,
+    /// Training augmentation: also mirror images (left–right) of every training image and copy.
+    pub hflip: bool,
 }
 
 impl Default for TrainConfig {
@@ -65,6 +71,8 @@ impl Default for TrainConfig {
             structure_images: 10_000,
             max_images: None,
             seed: 1,
+            shifts: 0,
+            hflip: false,
         }
     }
 }
@@ -120,17 +128,18 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&str)) -> Result<TrainR
         all = all.slice(0, n.min(all.count));
     }
     let n_val = (all.count as f64 * cfg.val_fraction).round() as usize;
-    let train = all.slice(0, all.count - n_val);
+    let originals = all.slice(0, all.count - n_val);
     let val = all.slice(all.count - n_val, all.count);
+    let train = originals.with_shifts(cfg.shifts, cfg.hflip);
     let dim = train.dim();
     progress(&format!(
-        "data: {} train, {} validation images of {}x{}",
-        train.count, val.count, train.width, train.height
+        "data: {} train ({} with augmentation), {} validation images of {}x{}",
+        originals.count, train.count, val.count, train.width, train.height
     ));
     let (circuit, mut prm, mut st) = if cfg.resume && cfg.out.join("state.txt").exists() {
         resume_from(cfg)?
     } else {
-        let s = train.slice(0, cfg.structure_images.min(train.count));
+        let s = originals.slice(0, cfg.structure_images.min(originals.count));
         let tree = chow_liu_tree(&s, 0.1)?;
         let c = Circuit::new(train.width, train.height, cfg.hidden, tree)?;
         let p = Params::init(&c, &histogram(&train), 0.4, cfg.seed);
