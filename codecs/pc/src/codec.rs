@@ -2,7 +2,7 @@
 //! set framed in chunks ([`crate::framing`]: `PCST`, or `PCSL` with range-coded stream lengths when smaller),
 //! images coded in parallel with rayon (never inside one image). Quality selects the embedded model (0 = MNIST,
 //! 1 = Fashion-MNIST); the header's
-//! `model_id` records it (1 = MNIST, 2 = Fashion-MNIST, 0 = a model loaded from a file), and the weights digest
+//! `model_id` records it (see [`crate::weights`]; 0 = a model loaded from a file), and the weights digest
 //! binds the file to the exact model bytes.
 
 use crate::coder::{decode_images, encode_images, images_bits, Scratch, Tables, LANES};

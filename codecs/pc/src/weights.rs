@@ -6,10 +6,15 @@
 pub const MNIST_M32_MODEL_ID: u16 = 1;
 /// Model id written in headers by the first Fashion-MNIST model (HCLT M=32; decode only since 2026-11-27).
 pub const FASHION_M32_MODEL_ID: u16 = 2;
-/// Model id written in headers by the current MNIST model (HCLT M=64).
-pub const MNIST_MODEL_ID: u16 = 3;
-/// Model id written in headers by the current Fashion-MNIST model (HCLT M=64).
-pub const FASHION_MODEL_ID: u16 = 4;
+/// Model id written in headers by the second MNIST model (HCLT M=64; decode only since 2026-11-27, session 10).
+pub const MNIST_M64_MODEL_ID: u16 = 3;
+/// Model id written in headers by the second Fashion-MNIST model (HCLT M=64; decode only since 2026-11-27,
+/// session 10).
+pub const FASHION_M64_MODEL_ID: u16 = 4;
+/// Model id written in headers by the current MNIST model (HCLT M=64 trained with one-pixel moves).
+pub const MNIST_MODEL_ID: u16 = 5;
+/// Model id written in headers by the current Fashion-MNIST model (HCLT M=64 trained with one-pixel moves).
+pub const FASHION_MODEL_ID: u16 = 6;
 
 /// One embedded model file.
 #[derive(Debug, Clone, Copy)]
@@ -44,6 +49,18 @@ pub const MODELS: &[EmbeddedModel] = &[
         FASHION_MODEL_ID,
         true,
         include_bytes!("../weights/fashion.pcm"),
+    ),
+    EmbeddedModel::new(
+        0,
+        MNIST_M64_MODEL_ID,
+        false,
+        include_bytes!("../weights/mnist-m64.pcm"),
+    ),
+    EmbeddedModel::new(
+        1,
+        FASHION_M64_MODEL_ID,
+        false,
+        include_bytes!("../weights/fashion-m64.pcm"),
     ),
     EmbeddedModel::new(
         0,

@@ -25,7 +25,7 @@ fn embedded_models_load_and_round_trip() {
         assert_eq!((c.width, c.height, c.m), (28, 28, 64));
         let img = digit();
         let file = codec.encode(&img, &EncodeOptions::default()).unwrap();
-        assert_eq!(file.header.model_id, u16::from(q) + 3);
+        assert_eq!(file.header.model_id, u16::from(q) + 5);
         assert_eq!(codec.decode(&file, &DecodeOptions::default()).unwrap(), img);
         let bits = codec.estimate_bits(&img, &EncodeOptions::default()).unwrap();
         assert!(bits < 784.0 * 8.0, "{bits}");
@@ -57,13 +57,13 @@ fn registry_entry_opens_by_quality() {
 
 #[test]
 fn files_of_the_replaced_models_still_decode() {
-    // The first release's M=32 models (model ids 1 and 2) stay embedded for decoding; the registry opens the
-    // model a file's header names.
+    // The first release's M=32 models (model ids 1 and 2) and the M=64 models trained without augmentation
+    // (ids 3 and 4) stay embedded for decoding; the registry opens the model a file's header names.
     let mut reg = Registry::new();
     reg.register(cinder_pc::registered()).unwrap();
-    for (q, old_id) in [(0u8, 1u16), (1, 2)] {
+    for (q, old_id, m) in [(0u8, 1u16, 32), (1, 2, 32), (0, 3, 64), (1, 4, 64)] {
         let old = PcCodec::embedded_model(q, Some(old_id)).unwrap();
-        assert_eq!(old.tables().circuit.m, 32);
+        assert_eq!(old.tables().circuit.m, m);
         let file = old.encode(&digit(), &EncodeOptions::default()).unwrap();
         assert_eq!(file.header.model_id, old_id);
         let media = reg
