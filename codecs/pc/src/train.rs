@@ -117,10 +117,15 @@ fn eta_at(cfg: &TrainConfig, step: u64, total: u64) -> f32 {
 /// Trains an HCLT; `progress` receives one line per epoch.
 pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&str)) -> Result<TrainReport, PcError> {
     let t0 = Instant::now();
-    if cfg.hidden == 0 || cfg.batch == 0 || !(0.0..0.5).contains(&cfg.val_fraction) {
-        return Err(PcError::Config(
-            "hidden and batch must be ≥ 1, val_fraction in [0, 0.5)".into(),
-        ));
+    if cfg.hidden == 0
+        || cfg.batch == 0
+        || !(0.0..0.5).contains(&cfg.val_fraction)
+        || cfg.shifts > crate::data::SHIFTS.len()
+    {
+        return Err(PcError::Config(format!(
+            "hidden and batch must be ≥ 1, val_fraction in [0, 0.5), shifts at most {}",
+            crate::data::SHIFTS.len()
+        )));
     }
     std::fs::create_dir_all(&cfg.out).map_err(|e| PcError::io(&cfg.out, e))?;
     let mut all = read_idx_images(&cfg.data.join("train-images-idx3-ubyte.gz"))?;

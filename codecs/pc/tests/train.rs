@@ -60,3 +60,35 @@ fn trains_resumes_and_ships_a_working_model() {
     let c = codec.encode(&img, &EncodeOptions::default()).unwrap();
     assert_eq!(codec.decode(&c, &Default::default()).unwrap(), img);
 }
+
+#[test]
+fn augmented_training_uses_the_moved_copies_and_rejects_unknown_moves() {
+    let dir = tempfile::tempdir().unwrap();
+    write_idx(dir.path(), 100, 5, 4).unwrap();
+    let mut cfg = TrainConfig {
+        data: dir.path().into(),
+        out: dir.path().join("run"),
+        hidden: 2,
+        epochs: 1,
+        full_epochs: 0,
+        batch: 64,
+        val_fraction: 0.1,
+        shifts: 4,
+        hflip: true,
+        ..TrainConfig::default()
+    };
+    let mut lines = Vec::new();
+    let r = train(&cfg, &mut |l| lines.push(l.to_string())).unwrap();
+    // 90 originals, each with 4 moved copies, all of them mirrored: 900 images; validation stays 10 originals.
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.contains("90 train (900 with augmentation), 10 validation")),
+        "{lines:?}"
+    );
+    assert_eq!(r.steps, 900u64.div_ceil(64));
+    cfg.shifts = 9;
+    cfg.out = dir.path().join("run9");
+    let err = train(&cfg, &mut |_| {}).unwrap_err();
+    assert!(err.to_string().contains("shifts at most 8"), "{err}");
+}
