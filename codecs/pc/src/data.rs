@@ -62,6 +62,9 @@ impl Pixels {
     /// those. Integer moves keep every grey value as it was, so the copies share the data's pixel statistics.
     pub fn with_shifts(&self, moves: usize, hflip: bool) -> Pixels {
         let (w, h, d) = (self.width as i32, self.height as i32, self.dim());
+        if d == 0 {
+            return self.clone();
+        }
         let mut out = self.pixels.clone();
         for &(dx, dy) in &SHIFTS[..moves.min(SHIFTS.len())] {
             for n in 0..self.count {
@@ -79,11 +82,11 @@ impl Pixels {
             }
         }
         if hflip {
-            let base = out.len();
-            for i in 0..base / d {
-                for row in out[i * d..(i + 1) * d].to_vec().chunks(w as usize) {
-                    out.extend(row.iter().rev());
-                }
+            let w = w as usize;
+            for start in (0..out.len()).step_by(w) {
+                out.extend_from_within(start..start + w);
+                let end = out.len();
+                out[end - w..].reverse();
             }
         }
         Pixels {

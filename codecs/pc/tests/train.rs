@@ -31,19 +31,26 @@ fn write_idx(dir: &std::path::Path, n: u32, w: u32, h: u32) -> std::io::Result<(
     std::fs::write(dir.join("train-images-idx3-ubyte.gz"), z.finish()?)
 }
 
+/// A run on the tiny file in `dir`: batches of 64, 10 % validation, output in `dir/run`.
+fn small_run(dir: &std::path::Path) -> TrainConfig {
+    TrainConfig {
+        data: dir.into(),
+        out: dir.join("run"),
+        batch: 64,
+        val_fraction: 0.1,
+        ..TrainConfig::default()
+    }
+}
+
 #[test]
 fn trains_resumes_and_ships_a_working_model() {
     let dir = tempfile::tempdir().unwrap();
     write_idx(dir.path(), 300, 5, 4).unwrap();
     let mut cfg = TrainConfig {
-        data: dir.path().into(),
-        out: dir.path().join("run"),
         hidden: 3,
         epochs: 2,
         full_epochs: 1,
-        batch: 64,
-        val_fraction: 0.1,
-        ..TrainConfig::default()
+        ..small_run(dir.path())
     };
     let mut lines = Vec::new();
     let r = train(&cfg, &mut |l| lines.push(l.to_string())).unwrap();
@@ -66,16 +73,12 @@ fn augmented_training_uses_the_moved_copies_and_rejects_unknown_moves() {
     let dir = tempfile::tempdir().unwrap();
     write_idx(dir.path(), 100, 5, 4).unwrap();
     let mut cfg = TrainConfig {
-        data: dir.path().into(),
-        out: dir.path().join("run"),
         hidden: 2,
         epochs: 1,
         full_epochs: 0,
-        batch: 64,
-        val_fraction: 0.1,
         shifts: 4,
         hflip: true,
-        ..TrainConfig::default()
+        ..small_run(dir.path())
     };
     let mut lines = Vec::new();
     let r = train(&cfg, &mut |l| lines.push(l.to_string())).unwrap();
