@@ -216,7 +216,10 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&str)) -> Result<TrainR
             write(&cfg.out.join("best.pcm"), &ckpt)?;
         }
         write(&cfg.out.join("ckpt.pcm"), &ckpt)?;
-        let state = format!("step={}\nepoch={}\nbest={}\n", st.step, st.epoch, st.best);
+        let state = format!(
+            "step={}\nepoch={}\nbest={}\nshifts={}\nhflip={}\n",
+            st.step, st.epoch, st.best, cfg.shifts, cfg.hflip
+        );
         write(&cfg.out.join("state.txt"), state.as_bytes())?;
     }
     finish(cfg, &val, st, t0, progress)
@@ -257,10 +260,9 @@ fn finish(
 fn resume_from(cfg: &TrainConfig) -> Result<(Circuit, Params<f32>, Resume), PcError> {
     let sp = cfg.out.join("state.txt");
     let text = std::fs::read_to_string(&sp).map_err(|e| PcError::io(&sp, e))?;
+    let recorded = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('='));
     let get = |key: &str| -> Result<&str, PcError> {
-        text.lines()
-            .find_map(|l| l.strip_prefix(key).and_then(|r| r.strip_prefix('=')))
-            .ok_or_else(|| PcError::Config(format!("{} lacks '{key}'", sp.display())))
+        recorded(key).ok_or_else(|| PcError::Config(format!("{} lacks '{key}'", sp.display())))
     };
     let bad = |k: &str| PcError::Config(format!("{}: bad '{k}'", sp.display()));
     let st = Resume {
@@ -268,6 +270,19 @@ fn resume_from(cfg: &TrainConfig) -> Result<(Circuit, Params<f32>, Resume), PcEr
         epoch: get("epoch")?.parse().map_err(|_| bad("epoch"))?,
         best: get("best")?.parse().map_err(|_| bad("best"))?,
     };
+    // The augmentation decides the epoch length and so the step schedule: a resumed run must use the same
+    // (state files written before it was recorded lack the keys and are trusted).
+    if let (Some(shifts), Some(hflip)) = (recorded("shifts"), recorded("hflip")) {
+        if shifts != cfg.shifts.to_string() || hflip != cfg.hflip.to_string() {
+            return Err(PcError::Config(format!(
+                "{} was trained with --shifts {shifts}{}; resume with the same augmentation (asked: --shifts {}{})",
+                sp.display(),
+                if hflip == "true" { " --hflip" } else { "" },
+                cfg.shifts,
+                if cfg.hflip { " --hflip" } else { "" }
+            )));
+        }
+    }
     let cp = cfg.out.join("ckpt.pcm");
     let l = load(&std::fs::read(&cp).map_err(|e| PcError::io(&cp, e))?)?;
     if l.circuit.m != cfg.hidden {

@@ -69,7 +69,7 @@ fn trains_resumes_and_ships_a_working_model() {
 }
 
 #[test]
-fn augmented_training_uses_the_moved_copies_and_rejects_unknown_moves() {
+fn augmented_training_uses_the_moved_copies_and_rejects_unknown_moves_and_mismatched_resumes() {
     let dir = tempfile::tempdir().unwrap();
     write_idx(dir.path(), 100, 5, 4).unwrap();
     let mut cfg = TrainConfig {
@@ -90,6 +90,17 @@ fn augmented_training_uses_the_moved_copies_and_rejects_unknown_moves() {
         "{lines:?}"
     );
     assert_eq!(r.steps, 900u64.div_ceil(64));
+    // Resuming with other augmentation flags would change the epoch length: refused, naming the recorded ones.
+    cfg.resume = true;
+    cfg.hflip = false;
+    let err = train(&cfg, &mut |_| {}).unwrap_err();
+    assert!(
+        err.to_string().contains("trained with --shifts 4 --hflip"),
+        "{err}"
+    );
+    cfg.hflip = true;
+    assert_eq!(train(&cfg, &mut |_| {}).unwrap().steps, r.steps);
+    cfg.resume = false;
     cfg.shifts = 9;
     cfg.out = dir.path().join("run9");
     let err = train(&cfg, &mut |_| {}).unwrap_err();
