@@ -24,11 +24,37 @@ const MAX_LAG: usize = 800;
 /// Band edges in Hz.
 const BANDS: [f64; 5] = [0.0, 1000.0, 2000.0, 4000.0, 8000.0];
 
-/// The lag of `y` against `x` (samples, `y[n + lag] ≈ x[n]`) that maximises their correlation.
-fn best_lag(x: &[f32], y: &[f32]) -> usize {
-    let n = x.len().min(y.len()).saturating_sub(MAX_LAG);
-    let score = |lag: usize| -> f64 { (0..n).map(|i| f64::from(x[i]) * f64::from(y[i + lag])).sum() };
-    (0..=MAX_LAG)
+/// Magnitude envelope: |x| averaged over 5 ms (80 samples), mean removed.
+fn envelope(x: &[f32]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len());
+    let mut acc = 0.0;
+    for (i, v) in x.iter().enumerate() {
+        acc += f64::from(v.abs());
+        if i >= 80 {
+            acc -= f64::from(x[i - 80].abs());
+        }
+        out.push(acc / 80.0);
+    }
+    let mean = out.iter().sum::<f64>() / out.len().max(1) as f64;
+    out.iter_mut().for_each(|v| *v -= mean);
+    out
+}
+
+/// The delay of `y` against `x` (samples, `y[n + lag] ≈ x[n]`, negative when `y` is early) that best lines up
+/// their magnitude envelopes (waveform correlation is unreliable when the phase is not reproduced).
+fn best_lag(x: &[f32], y: &[f32]) -> isize {
+    let (ex, ey) = (envelope(x), envelope(y));
+    let n = ex.len().min(ey.len()).saturating_sub(2 * MAX_LAG);
+    let score = |lag: isize| -> f64 {
+        let (a, b) = if lag >= 0 {
+            (&ex[..], &ey[lag.unsigned_abs()..])
+        } else {
+            (&ex[lag.unsigned_abs()..], &ey[..])
+        };
+        a.iter().zip(b).take(n).map(|(p, q)| p * q).sum()
+    };
+    let m = MAX_LAG as isize;
+    (-m..=m)
         .max_by(|&a, &b| score(a).total_cmp(&score(b)))
         .unwrap_or(0)
 }
@@ -153,7 +179,11 @@ fn main() {
         let out = codec.decode(&file, &DecodeOptions::default()).unwrap();
         let x = &audio.samples;
         let lag = best_lag(x, &out.samples);
-        let y = &out.samples[lag..];
+        let (x, y) = if lag >= 0 {
+            (&x[..], &out.samples[lag.unsigned_abs()..])
+        } else {
+            (&x[lag.unsigned_abs()..], &out.samples[..])
+        };
         let n = x.len().min(y.len());
         let (x, y) = (&x[..n], &y[..n]);
         let (dx, dy) = (frame_db(x), frame_db(y));
