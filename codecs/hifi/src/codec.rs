@@ -19,9 +19,9 @@ use cinder_core::{
 use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
 use std::sync::{Arc, OnceLock};
 
-/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-27, session 9) and by weights
+/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-28, session 11) and by weights
 /// files given with `--weights`.
-pub const MODEL_ID: u16 = 3;
+pub const MODEL_ID: u16 = 4;
 /// Latent frames per `CODE` chunk (5 s).
 pub const BLOCK_FRAMES: usize = 250;
 /// RMS level clips are scaled to before encoding (−26 dBFS).
@@ -34,6 +34,7 @@ pub static EMBEDDED_WEIGHTS: &[u8] = include_bytes!("../weights/hifi_16k.bin");
 pub static EARLIER_MODELS: &[(u16, &[u8])] = &[
     (1, include_bytes!("../weights/hifi_16k-v1.bin")),
     (2, include_bytes!("../weights/hifi_16k-v2.bin")),
+    (3, include_bytes!("../weights/hifi_16k-v3.bin")),
 ];
 
 /// Static description.
