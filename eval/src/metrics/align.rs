@@ -2,9 +2,9 @@
 //! would otherwise be scored as distortion by STOI, SI-SDR and mel-L1 (PESQ aligns by itself). The decoded
 //! signal is advanced by the lag in `0..=max` samples found in two passes, and the tail is zero-padded back
 //! to the decoded length:
-//! 1. coarse: the lag that best correlates the 5-ms magnitude envelopes. Waveform correlation alone picks
-//!    noise for codecs that do not reproduce the phase (neural vocoders, Codec 2): on HiFi-Codec output it
-//!    returned lags of 0.1–26 ms for one model, scattered per file and per quality;
+//! 1. coarse: the lag that best correlates the magnitude envelopes (80-sample means: 5 ms at 16 kHz). Waveform
+//!    correlation alone picks noise for codecs that do not reproduce the phase (neural vocoders, Codec 2): on
+//!    HiFi-Codec output it returned lags of 1.3–26 ms for one model, scattered per file and per quality;
 //! 2. fine: within ±1 ms of it, the lag that maximises the normalised waveform cross-correlation, which is
 //!    exact for waveform codecs (Opus).
 
