@@ -128,6 +128,12 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&str)) -> Result<TrainR
         )));
     }
     std::fs::create_dir_all(&cfg.out).map_err(|e| PcError::io(&cfg.out, e))?;
+    // Read (and check) the resume point before loading and augmenting the data.
+    let resumed = if cfg.resume && cfg.out.join("state.txt").exists() {
+        Some(read_state(cfg)?)
+    } else {
+        None
+    };
     let mut all = read_idx_images(&cfg.data.join("train-images-idx3-ubyte.gz"))?;
     if let Some(n) = cfg.max_images {
         all = all.slice(0, n.min(all.count));
@@ -141,8 +147,9 @@ pub fn train(cfg: &TrainConfig, progress: &mut dyn FnMut(&str)) -> Result<TrainR
         "data: {} train ({} with augmentation), {} validation images of {}x{}",
         originals.count, train.count, val.count, train.width, train.height
     ));
-    let (circuit, mut prm, mut st) = if cfg.resume && cfg.out.join("state.txt").exists() {
-        resume_from(cfg)?
+    let (circuit, mut prm, mut st) = if let Some(st) = resumed {
+        let (c, p) = load_checkpoint(cfg)?;
+        (c, p, st)
     } else {
         let s = originals.slice(0, cfg.structure_images.min(originals.count));
         let tree = chow_liu_tree(&s, 0.1)?;
@@ -257,7 +264,8 @@ fn finish(
     })
 }
 
-fn resume_from(cfg: &TrainConfig) -> Result<(Circuit, Params<f32>, Resume), PcError> {
+/// The resume point in `out/state.txt`, refusing other augmentation flags than the run was trained with.
+fn read_state(cfg: &TrainConfig) -> Result<Resume, PcError> {
     let sp = cfg.out.join("state.txt");
     let text = std::fs::read_to_string(&sp).map_err(|e| PcError::io(&sp, e))?;
     let recorded = |key: &str| text.lines().find_map(|l| l.strip_prefix(key)?.strip_prefix('='));
@@ -283,6 +291,11 @@ fn resume_from(cfg: &TrainConfig) -> Result<(Circuit, Params<f32>, Resume), PcEr
             )));
         }
     }
+    Ok(st)
+}
+
+/// The last epoch's checkpoint, `out/ckpt.pcm`, which must have the asked hidden size.
+fn load_checkpoint(cfg: &TrainConfig) -> Result<(Circuit, Params<f32>), PcError> {
     let cp = cfg.out.join("ckpt.pcm");
     let l = load(&std::fs::read(&cp).map_err(|e| PcError::io(&cp, e))?)?;
     if l.circuit.m != cfg.hidden {
@@ -292,7 +305,7 @@ fn resume_from(cfg: &TrainConfig) -> Result<(Circuit, Params<f32>, Resume), PcEr
         )));
     }
     let p = to_f32(&l.params);
-    Ok((l.circuit, p, st))
+    Ok((l.circuit, p))
 }
 
 fn append(path: &Path, line: &str) -> Result<(), PcError> {
