@@ -166,6 +166,13 @@ pub struct HifiTrainArgs {
     /// Step from which the STFT discriminator and the adversarial losses are on (default: never).
     #[arg(long)]
     pub gan_start: Option<u64>,
+    /// Add HiFi-GAN's multi-period discriminator (1/8 width) to the STFT one from --gan-start.
+    #[arg(long)]
+    pub mpd: bool,
+    /// Train the decoder only (needs --init or --resume): encoder and codebooks stay fixed, so the tokens of
+    /// the initial model's files decode with the new decoder.
+    #[arg(long)]
+    pub freeze_encoder: bool,
     /// Steps between validations.
     #[arg(long, default_value_t = 250)]
     pub eval_interval: u64,
@@ -393,6 +400,8 @@ fn train_hifi(a: &HifiTrainArgs) -> Result<()> {
         lr: a.lr,
         vq_start: a.vq_start,
         gan_start: a.gan_start,
+        mpd: a.mpd,
+        freeze_encoder: a.freeze_encoder,
         eval_interval: a.eval_interval,
         resume: a.resume,
         init: a.init.clone(),
@@ -403,9 +412,9 @@ fn train_hifi(a: &HifiTrainArgs) -> Result<()> {
     let mut log = |line: &str| eprintln!("{line}");
     let report = train(&cfg, &mut log)?;
     eprintln!(
-        "done: {} steps, best validation mel error {:.4}, {:.0} s; weights in {}",
+        "done: {} steps, best validation PESQ-WB {:.4} (2 kbps), {:.0} s; weights in {}",
         report.steps,
-        report.best_mel,
+        report.best_pesq,
         report.seconds,
         report.model.display()
     );

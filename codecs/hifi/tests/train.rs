@@ -1,11 +1,13 @@
 //! The training loop on a tiny synthetic speech folder: a run started from the shipped weights (`--init`)
-//! trains, checkpoints and resumes; a weights file of another shape is refused.
+//! trains, checkpoints and resumes; a weights file of another shape is refused; a decoder-only adversarial run
+//! (STFT + multi-period discriminators) keeps the encoder, the codebooks and their prior.
 #![cfg(feature = "train")]
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use cinder_core::Audio;
 use cinder_hifi::train::{train, TrainConfig};
-use cinder_hifi::HifiConfig;
+use cinder_hifi::weights::HifiWeights;
+use cinder_hifi::{HifiConfig, HifiModel};
 
 fn folder() -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
@@ -64,6 +66,70 @@ fn init_from_shipped_weights_trains_and_resumes() {
             ..HifiConfig::default()
         },
         resume: false,
+        ..cfg
+    };
+    assert!(train(&bad, &mut log).is_err());
+}
+
+#[test]
+fn decoder_only_adversarial_run_keeps_encoder_and_codebooks() {
+    let data = folder();
+    let out = tempfile::tempdir().unwrap();
+    let weights = tempfile::NamedTempFile::new().unwrap();
+    std::fs::write(weights.path(), cinder_hifi::EMBEDDED_WEIGHTS).unwrap();
+    let cfg = TrainConfig {
+        data: data.path().to_path_buf(),
+        out: out.path().to_path_buf(),
+        crop: 3200,
+        batch: 2,
+        steps: 2,
+        warmup: 1,
+        lr: 1e-3,
+        init: Some(weights.path().to_path_buf()),
+        gan_start: Some(0),
+        mpd: true,
+        freeze_encoder: true,
+        val_every: 3,
+        eval_interval: 1000,
+        checkpoint_interval: 1,
+        ..TrainConfig::default()
+    };
+    let mut log = |_: &str| {};
+    assert_eq!(train(&cfg, &mut log).unwrap().steps, 2);
+    assert!(out.path().join("disc.bpk").exists());
+    // The initial weights are validated first (step 0), then the last step.
+    let val = std::fs::read_to_string(out.path().join("val.csv")).unwrap();
+    let rows: Vec<&str> = val.lines().skip(1).collect();
+    assert_eq!(rows.len(), 2, "{val}");
+    assert!(rows[0].starts_with("0,") && rows[1].starts_with("2,"), "{val}");
+    assert!(rows.iter().all(|r| r.split(',').count() == 5), "{val}");
+
+    let last = std::fs::read(out.path().join("last.bin")).unwrap();
+    let (before, after) = (
+        HifiWeights::from_bytes(cinder_hifi::EMBEDDED_WEIGHTS).unwrap(),
+        HifiWeights::from_bytes(&last).unwrap(),
+    );
+    assert_eq!(after.codebooks, before.codebooks);
+    assert_eq!(after.prior, before.prior);
+    let (m0, m1) = (
+        HifiModel::load(cinder_hifi::EMBEDDED_WEIGHTS, cinder_core::Device::Cpu).unwrap(),
+        HifiModel::load(&last, cinder_core::Device::Cpu).unwrap(),
+    );
+    let clip: Vec<f32> = (0..16_000)
+        .map(|t| 0.3 * (t as f32 * 0.07).sin() * (t as f32 * 0.0011).cos())
+        .collect();
+    let tokens = m0.tokens(&clip, 2).unwrap();
+    assert_eq!(m1.tokens(&clip, 2).unwrap(), tokens);
+    assert_ne!(
+        m1.decode_tokens(&tokens, 2).unwrap(),
+        m0.decode_tokens(&tokens, 2).unwrap()
+    );
+
+    // Decoder-only training needs trained codebooks.
+    let fresh = tempfile::tempdir().unwrap();
+    let bad = TrainConfig {
+        out: fresh.path().to_path_buf(),
+        init: None,
         ..cfg
     };
     assert!(train(&bad, &mut log).is_err());

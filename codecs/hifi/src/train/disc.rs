@@ -1,11 +1,13 @@
 //! The adversarial phase (spec §1.6–1.7, narrowed per §6.2): EnCodec's multi-scale STFT discriminator at
 //! three of its five resolutions (n_fft 1024, 512, 256; hop n_fft/4; Hann window; normalised), each a small 2-D
 //! conv net over (real, imaginary) × time × frequency — `2 → f` (3×9), three `f → f` (3×9, frequency stride 2,
-//! time dilation 1/2/4), `f → f` (3×3), `f → 1` (3×3), LeakyReLU(0.2) — with `f = 8` filters (the reference: 32).
+//! time dilation 1/2/4), `f → f` (3×3), `f → 1` (3×3), LeakyReLU(0.2) — with `f = 8` filters (the reference: 32);
+//! optionally HiFi-GAN's multi-period discriminator at 1/8 width ([`mpd`](super::mpd)).
 //! LSGAN losses; feature matching is the L1 distance of every layer's features **averaged** over layers (the
-//! reference sums, which lets the largest layers dominate, issue #54), weight 2. MPD and MSD are left out on the
-//! CPU (recipe A). The discriminator has its own Adam (same β and learning rate as the generator).
+//! reference sums, which lets the largest layers dominate, issue #54), weight 2 per sub-discriminator. MSD is left
+//! out on the CPU (recipe A). The discriminators have their own Adam (same β and learning rate as the generator).
 
+use super::mpd::{PeriodDisc, PERIODS};
 use crate::HifiError;
 use burn::module::Module;
 use burn::nn::conv::{Conv2d, Conv2dConfig};
@@ -55,14 +57,14 @@ impl StftDisc {
     fn new(device: &Device) -> Self {
         let f = FILTERS;
         let mut convs = vec![Conv2dConfig::new([2, f], [3, 9])
-            .with_padding(PaddingConfig2d::Explicit(1, 1, 4, 4))
+            .with_padding(PaddingConfig2d::Explicit(1, 4, 1, 4))
             .init(device)];
         for d in [1, 2, 4] {
             convs.push(
                 Conv2dConfig::new([f, f], [3, 9])
                     .with_stride([1, 2])
                     .with_dilation([d, 1])
-                    .with_padding(PaddingConfig2d::Explicit(d, d, 4, 4))
+                    .with_padding(PaddingConfig2d::Explicit(d, 4, d, 4))
                     .init(device),
             );
         }
@@ -91,25 +93,28 @@ impl StftDisc {
     }
 }
 
-/// All five sub-discriminators.
+/// Every sub-discriminator: one per STFT resolution, and one per period when the MPD is on (else none).
 #[derive(Module, Debug)]
-pub struct MsStftDisc {
+pub struct Discriminators {
     discs: Vec<StftDisc>,
+    periods: Vec<PeriodDisc>,
 }
 
-/// The discriminator, its optimiser and its fixed STFT kernels.
+/// The discriminators, their optimiser and the fixed STFT kernels.
 pub struct Adversary {
-    disc: MsStftDisc,
+    disc: Discriminators,
     optim: ModuleOptimizer,
     kernels: Vec<Tensor<3>>,
 }
 
 impl Adversary {
-    /// A fresh discriminator on `device` (an autodiff device).
-    pub fn new(device: &Device) -> Adversary {
+    /// Fresh discriminators on `device` (an autodiff device): the STFT ones, and the MPD when `mpd`.
+    pub fn new(device: &Device, mpd: bool) -> Adversary {
+        let periods = if mpd { PERIODS.len() } else { 0 };
         Adversary {
-            disc: MsStftDisc {
+            disc: Discriminators {
                 discs: RESOLUTIONS.iter().map(|_| StftDisc::new(device)).collect(),
+                periods: (0..periods).map(|_| PeriodDisc::new(device)).collect(),
             },
             optim: AdamConfig::new().with_beta_1(0.8).with_beta_2(0.99).init(),
             kernels: RESOLUTIONS.iter().map(|&(n, _)| stft_kernel(n, device)).collect(),
@@ -134,11 +139,16 @@ impl Adversary {
     }
 
     fn run(&self, wave: Tensor<3>) -> Vec<(Tensor<4>, Vec<Tensor<4>>)> {
-        self.spectrograms(wave)
+        let mut out: Vec<_> = self
+            .spectrograms(wave.clone())
             .into_iter()
             .zip(&self.disc.discs)
             .map(|(s, d)| d.forward(s))
-            .collect()
+            .collect();
+        for (d, &p) in self.disc.periods.iter().zip(&PERIODS) {
+            out.push(d.forward(wave.clone(), p));
+        }
+        out
     }
 
     /// One discriminator update on (real, detached fake), then the generator's adversarial + feature-matching
@@ -171,6 +181,7 @@ impl Adversary {
         let mut adv: Option<Tensor<1>> = None;
         let mut fm: Option<Tensor<1>> = None;
         let mut layers = 0usize;
+        let discs = g_out.len();
         for ((logits, feats), (_, real_feats)) in g_out.into_iter().zip(d_real) {
             let a = (logits.neg() + 1.0).powi_scalar(2).mean();
             adv = Some(match adv {
@@ -192,7 +203,7 @@ impl Adversary {
         };
         let g_value = f64::from(adv.clone().into_scalar::<f32>());
         Ok((
-            adv + fm * (2.0 * RESOLUTIONS.len() as f64 / layers.max(1) as f64),
+            adv + fm * (2.0 * discs as f64 / layers.max(1) as f64),
             d_value,
             g_value,
         ))
@@ -213,5 +224,35 @@ impl Adversary {
             (self.disc, self.optim) = (disc, optim);
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::train::mpd::CHANNELS;
+
+    #[test]
+    fn sub_discriminators_keep_time_and_stride_frequency() {
+        let device = Device::flex();
+        let adv = Adversary::new(&device, true);
+        let n = 8000;
+        let wave = Tensor::<3>::from_data(TensorData::new(vec![0.05f32; 2 * n], [2, 1, n]), &device);
+        let out = adv.run(wave);
+        assert_eq!(out.len(), RESOLUTIONS.len() + PERIODS.len());
+        for ((logits, feats), &(n_fft, hop)) in out.iter().zip(&RESOLUTIONS) {
+            let frames = (n - n_fft) / hop + 1;
+            let mut bins = n_fft / 2 + 1;
+            assert_eq!(feats[0].dims(), [2, FILTERS, frames, bins]);
+            for f in &feats[1..4] {
+                bins = (bins - 1) / 2 + 1;
+                assert_eq!(f.dims(), [2, FILTERS, frames, bins]);
+            }
+            assert_eq!(logits.dims(), [2, 1, frames, bins]);
+        }
+        for ((logits, feats), &p) in out[RESOLUTIONS.len()..].iter().zip(&PERIODS) {
+            assert_eq!(feats.len(), CHANNELS.len());
+            assert_eq!(logits.dims()[3], p);
+        }
     }
 }

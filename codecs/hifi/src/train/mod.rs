@@ -5,18 +5,24 @@
 //! `vq_start` steps run the autoencoder unquantised and collect encoder outputs; at `vq_start` every codebook is
 //! initialised by k-means on them. Quantiser dropout: each crop is decoded from layer 1 only (1 kbps) with
 //! probability `dropout`, else from both layers (2 kbps), so one decoder serves both quality levels.
-//! Phase 2 (from `gan_start`): LSGAN with a multi-scale STFT discriminator and per-layer-averaged feature
-//! matching ([`disc`]).
+//! Phase 2 (from `gan_start`): LSGAN with a multi-scale STFT discriminator, optionally the multi-period one
+//! ([`mpd`]), and per-layer-averaged feature matching ([`disc`]).
+//! Decoder-only fine-tuning (`freeze_encoder`, from `init`): the encoder and the codebooks stay as loaded, so
+//! the tokens — and the bitstream a file of the initial model carries — do not change; only the decoder learns,
+//! and the step skips the encoder's backward pass.
 //!
 //! Adam β = (0.8, 0.99) (DAC's; the reference's (0.5, 0.9) is tuned for a month-long run), linear warm-up then
 //! cosine decay to 10 %. Batches are pure functions of `(seed, step)`, so a resumed run sees the same data.
-//! Files in `--out`: `train.csv`, `usage.csv` (per-codebook usage and perplexity), `val.csv` (mel error of the
-//! held-out clips at 1 and 2 kbps), `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt` (resume), and
-//! `best.bin` (the best validation checkpoint as a `CWHF` weights file).
+//! Files in `--out`: `train.csv`, `usage.csv` (per-codebook usage and perplexity), `val.csv` (mel error and
+//! PESQ-WB of the held-out clips at 1 and 2 kbps), `checkpoint.bpk` + `optim.bpk` + `vq.bin` + `state.txt`
+//! (resume), `last.bin` (the latest validated weights) and `best.bin` (the validation checkpoint with the highest
+//! PESQ-WB at 2 kbps; `CWHF` weights files). A run started from `init` validates the initial weights first
+//! (step 0), so `best.bin` only moves when training beats them.
 
 pub mod data;
 pub mod disc;
 pub mod mel;
+pub mod mpd;
 
 use crate::config::{HifiConfig, HOP};
 use crate::model::{load_net, net_bytes, values, HifiModel};
@@ -63,6 +69,10 @@ pub struct TrainConfig {
     pub commit: f64,
     /// Step at which the adversarial losses start (`None`: reconstruction only).
     pub gan_start: Option<u64>,
+    /// Add the multi-period discriminator ([`mpd`]) to the STFT one in the adversarial phase.
+    pub mpd: bool,
+    /// Train the decoder only: encoder and codebooks stay as `init` (or the resumed checkpoint) holds them.
+    pub freeze_encoder: bool,
     /// Every `val_every`-th file is held out.
     pub val_every: usize,
     /// Seconds of each held-out file used for validation.
@@ -96,6 +106,8 @@ impl Default for TrainConfig {
             dropout: 0.4,
             commit: 2.5,
             gan_start: None,
+            mpd: false,
+            freeze_encoder: false,
             val_every: 25,
             val_seconds: 4.0,
             eval_interval: 250,
@@ -112,8 +124,8 @@ impl Default for TrainConfig {
 pub struct TrainReport {
     /// Steps done in total.
     pub steps: u64,
-    /// Best validation mel error at the top quality.
-    pub best_mel: f64,
+    /// Best validation PESQ-WB at the top quality.
+    pub best_pesq: f64,
     /// Seconds of this invocation.
     pub seconds: f64,
     /// The best weights file.
@@ -144,21 +156,43 @@ fn learning_rate(cfg: &TrainConfig, step: u64) -> f64 {
     cfg.lr * (0.1 + 0.9 * 0.5 * (1.0 + (std::f64::consts::PI * t.min(1.0)).cos()))
 }
 
-/// Mel error (HiFi-GAN's L1 between 80-band log-mels) of the held-out clips at 1 and 2 kbps.
-fn validate(model: &HifiModel, clips: &[Vec<f32>], device: &Device) -> Result<[f64; 2], HifiError> {
+/// What one validation measured: mean mel error and PESQ-WB of the held-out clips at 1 and 2 kbps.
+struct Validation {
+    mel: [f64; 2],
+    pesq: [f64; 2],
+}
+
+/// PESQ-WB (P.862.2) of a decoded clip against the original, both at 16 kHz, quantised to 16 bits; NaN where
+/// PESQ refuses the clip (e.g. silence), which then never counts as a new best.
+fn pesq_wb(reference: &[f32], decoded: &[f32]) -> f64 {
+    let pcm = |x: &[f32]| -> Vec<i16> {
+        x.iter()
+            .map(|&s| (s * 32768.0).round().clamp(-32768.0, 32767.0) as i16)
+            .collect()
+    };
+    pesq::pesq_wb(&pcm(reference), &pcm(decoded)).map_or(f64::NAN, f64::from)
+}
+
+/// Mel error (HiFi-GAN's L1 between 80-band log-mels) and PESQ-WB of the held-out clips at 1 and 2 kbps.
+fn validate(model: &HifiModel, clips: &[Vec<f32>], device: &Device) -> Result<Validation, HifiError> {
     let metric = MelLoss::mel_error(device);
-    let mut out = [0.0f64; 2];
+    let mut out = Validation {
+        mel: [0.0; 2],
+        pesq: [0.0; 2],
+    };
     for (slot, layers) in [(0usize, 1usize), (1, 2)] {
-        let mut total = 0.0;
+        let (mut mel, mut pesq) = (0.0, 0.0);
         for clip in clips {
             let tokens = model.tokens(clip, layers)?;
             let decoded = model.decode_tokens(&tokens, layers)?;
             let n = clip.len();
-            let t = |v: Vec<f32>| Tensor::<3>::from_data(TensorData::new(v, [1, 1, n]), device);
-            let e = metric.forward(t(clip.clone()), t(decoded[..n].to_vec()));
-            total += f64::from(e.into_scalar::<f32>());
+            let t = |v: &[f32]| Tensor::<3>::from_data(TensorData::new(v.to_vec(), [1, 1, n]), device);
+            let e = metric.forward(t(clip), t(&decoded[..n]));
+            mel += f64::from(e.into_scalar::<f32>());
+            pesq += pesq_wb(clip, &decoded[..n]);
         }
-        out[slot] = total / clips.len().max(1) as f64;
+        let count = clips.len().max(1) as f64;
+        (out.mel[slot], out.pesq[slot]) = (mel / count, pesq / count);
     }
     Ok(out)
 }
@@ -189,10 +223,11 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let mut net = HifiNet::new(&m, &device);
     let mut optim = AdamConfig::new().with_beta_1(0.8).with_beta_2(0.99).init();
     let mut vq = VqState::new(crate::grvq::zero_codebooks(&m)?);
-    let mut adversary = cfg.gan_start.map(|_| disc::Adversary::new(&device));
+    let mut adversary = cfg.gan_start.map(|_| disc::Adversary::new(&device, cfg.mpd));
     let mel = MelLoss::hifi_codec(&device);
     let paths = |name: &str| cfg.out.join(name);
     let mut step = 0u64;
+    // The best validation PESQ-WB at 2 kbps so far, negated (`RunState` keeps "lower is better").
     let mut best = f64::INFINITY;
     let mut vq_ready = false;
     let state = if cfg.resume {
@@ -211,7 +246,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             )));
         }
         net = load_net(net, &w.burnpack)?;
-        vq = VqState::new(w.codebooks);
+        vq = VqState::with_prior(w.codebooks, &w.prior);
         vq_ready = true;
         log(&format!(
             "initialised from {} (networks and codebooks)",
@@ -232,9 +267,19 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
             adv.resume(&cfg.out)?;
         }
         log(&format!(
-            "resumed at step {step} (best mel error {best:.4}, codebooks ready: {vq_ready})"
+            "resumed at step {step} (best PESQ-WB {:.4}, codebooks ready: {vq_ready})",
+            -best
         ));
     }
+    if cfg.freeze_encoder && !vq_ready {
+        return Err(HifiError::Unsupported(
+            "decoder-only training needs trained codebooks: start from --init weights".into(),
+        ));
+    }
+    // The frozen encoder runs without autodiff on the inference device.
+    let frozen = cfg
+        .freeze_encoder
+        .then(|| net.encoder.clone().valid().to_device(&eval_device));
 
     let pool_steps = 25u64;
     let mut pool: Vec<f32> = Vec::new();
@@ -243,9 +288,17 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let latent = m.latent;
     let frames = cfg.crop / HOP;
     while step < cfg.steps {
+        if step == 0 && vq_ready && !val_clips.is_empty() {
+            // A run from `init` scores the initial weights first: they are the bar for best.bin.
+            best = validate_and_save(cfg, &net, &vq, &val_clips, &eval_device, step, best, log)?;
+        }
         let wave = data.batch(cfg.seed, step, cfg.batch, cfg.crop);
-        let x = Tensor::<3>::from_data(TensorData::new(wave, [cfg.batch, 1, cfg.crop]), &device);
-        let z = net.encoder.forward(x.clone());
+        let dims = [cfg.batch, 1, cfg.crop];
+        let x = Tensor::<3>::from_data(TensorData::new(wave.clone(), dims), &device);
+        let z = match &frozen {
+            Some(encoder) => encoder.forward(Tensor::from_data(TensorData::new(wave, dims), &eval_device)),
+            None => net.encoder.forward(x.clone()),
+        };
         if !vq_ready && step >= cfg.vq_start {
             log(&format!(
                 "k-means initialisation of {} codebooks on {} frames",
@@ -259,7 +312,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         }
         let (zq, commit) = if vq_ready {
             let zf = frame_major(&values(z.clone())?, cfg.batch, latent, frames);
-            let q = vq.quantise(&zf, step, true);
+            let q = vq.quantise(&zf, step, frozen.is_none());
             let mut sel = q.all;
             for b in 0..cfg.batch {
                 let r = sample_seed(cfg.seed ^ 0xD80, step, b as u64);
@@ -275,8 +328,12 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
                 ),
                 &device,
             );
-            let commit = (z.clone() - qt.clone()).powi_scalar(2).mean();
-            (z.clone() + (qt - z).detach(), Some(commit))
+            if frozen.is_some() {
+                (qt, None)
+            } else {
+                let commit = (z.clone() - qt.clone()).powi_scalar(2).mean();
+                (z.clone() + (qt - z).detach(), Some(commit))
+            }
         } else {
             if step + pool_steps >= cfg.vq_start {
                 pool.extend(frame_major(&values(z.clone())?, cfg.batch, latent, frames));
@@ -358,24 +415,7 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
         }
         let validate_now = vq_ready && (step % cfg.eval_interval.max(1) == 0 || step == cfg.steps);
         if validate_now && !val_clips.is_empty() {
-            let eval_net = net.valid().to_device(&eval_device);
-            let model =
-                HifiModel::from_parts(m, vq.books.clone(), vq.prior(), eval_net.clone(), &eval_device);
-            let [q1, q2] = validate(&model, &val_clips, &eval_device)?;
-            append(
-                &paths("val.csv"),
-                "step,mel_error_1kbps,mel_error_2kbps",
-                &format!("{step},{q1:.5},{q2:.5}"),
-            )?;
-            log(&format!(
-                "validation at step {step}: mel error {q1:.4} (1 kbps) {q2:.4} (2 kbps)"
-            ));
-            if q2 < best {
-                best = q2;
-                let bytes = HifiWeights::to_bytes(&m, &vq.books, &vq.prior(), &net_bytes(eval_net)?);
-                write_atomic(&paths("best.bin"), &bytes)?;
-                log(&format!("new best {q2:.4} -> best.bin"));
-            }
+            best = validate_and_save(cfg, &net, &vq, &val_clips, &eval_device, step, best, log)?;
         }
         if step % cfg.checkpoint_interval.max(1) == 0 || step == cfg.steps || validate_now {
             if let Some(adv) = adversary.as_ref() {
@@ -399,8 +439,47 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     }
     Ok(TrainReport {
         steps: step,
-        best_mel: best,
+        best_pesq: -best,
         seconds: started.elapsed().as_secs_f64(),
         model: paths("best.bin"),
     })
+}
+
+/// Validates the current networks, appends to `val.csv`, writes `last.bin`, and `best.bin` when the PESQ-WB at
+/// 2 kbps beats `best` (negated). Returns the new `best`.
+#[allow(clippy::too_many_arguments)]
+fn validate_and_save(
+    cfg: &TrainConfig,
+    net: &HifiNet,
+    vq: &VqState,
+    clips: &[Vec<f32>],
+    device: &Device,
+    step: u64,
+    best: f64,
+    log: &mut dyn FnMut(&str),
+) -> Result<f64, HifiError> {
+    let eval_net = net.clone().valid().to_device(device);
+    let m = cfg.model;
+    let model = HifiModel::from_parts(m, vq.books.clone(), vq.prior(), eval_net.clone(), device);
+    let v = validate(&model, clips, device)?;
+    append(
+        &cfg.out.join("val.csv"),
+        "step,mel_error_1kbps,mel_error_2kbps,pesq_wb_1kbps,pesq_wb_2kbps",
+        &format!(
+            "{step},{:.5},{:.5},{:.4},{:.4}",
+            v.mel[0], v.mel[1], v.pesq[0], v.pesq[1]
+        ),
+    )?;
+    log(&format!(
+        "validation at step {step}: mel error {:.4} / {:.4}, PESQ-WB {:.4} / {:.4} (1 / 2 kbps)",
+        v.mel[0], v.mel[1], v.pesq[0], v.pesq[1]
+    ));
+    let bytes = HifiWeights::to_bytes(&m, &vq.books, &vq.prior(), &net_bytes(eval_net)?);
+    write_atomic(&cfg.out.join("last.bin"), &bytes)?;
+    if -v.pesq[1] < best {
+        write_atomic(&cfg.out.join("best.bin"), &bytes)?;
+        log(&format!("new best PESQ-WB {:.4} -> best.bin", v.pesq[1]));
+        return Ok(-v.pesq[1]);
+    }
+    Ok(best)
 }

@@ -51,6 +51,24 @@ impl VqState {
         }
     }
 
+    /// A state that continues from trained codebooks and the usage counts saved with them ([`VqState::prior`]),
+    /// so the EMA statistics — and the prior written with the next weights — start where training left them
+    /// instead of at uniform counts. A prior of the wrong length is ignored (uniform counts, as [`VqState::new`]).
+    pub fn with_prior(books: Codebooks, prior: &[u32]) -> VqState {
+        let mut state = VqState::new(books);
+        if prior.len() == state.counts.len() {
+            let dim = state.books.dim;
+            for (k, &p) in prior.iter().enumerate() {
+                let c = p as f32 / 1000.0;
+                state.counts[k] = c;
+                for v in &mut state.sums[k * dim..(k + 1) * dim] {
+                    *v *= c;
+                }
+            }
+        }
+        state
+    }
+
     fn nbooks(&self) -> usize {
         self.books.layers * self.books.groups
     }
@@ -327,5 +345,24 @@ mod tests {
         other.load_bytes(&bytes).unwrap();
         assert_eq!(other.books, vq.books);
         assert!(other.load_bytes(&bytes[1..]).is_err());
+    }
+
+    #[test]
+    fn a_state_from_saved_counts_keeps_the_books_and_the_prior() {
+        let data: Vec<f32> = (0..64).map(|i| (i as f32 * 0.37).sin()).collect();
+        let books = Codebooks::new(2, 2, 8, 2, data).unwrap();
+        let prior: Vec<u32> = (0..32).map(|k| 1 + 250 * (k % 5)).collect();
+        let mut vq = VqState::with_prior(books.clone(), &prior);
+        assert_eq!(vq.books, books);
+        assert_eq!(vq.prior(), prior);
+        // Frozen use (no update) leaves both alone.
+        let latents: Vec<f32> = (0..64 * 4).map(|i| ((i * 37 % 17) as f32 - 8.0) / 4.0).collect();
+        vq.quantise(&latents, 1, false);
+        assert_eq!((vq.books.clone(), vq.prior()), (books.clone(), prior));
+        // A prior of another shape is ignored: uniform counts, as a new state.
+        assert_eq!(
+            VqState::with_prior(books.clone(), &[5; 3]).prior(),
+            VqState::new(books).prior()
+        );
     }
 }
