@@ -1,7 +1,7 @@
 //! The `hifi` codec: any audio in, 16 kHz mono speech out, at 1 kbps (quality 1: first residual layer) or 2 kbps
 //! (quality 2: both layers) before entropy coding.
 //!
-//! Container (DESIGN §3): header `codec_id = 4`, `model_id` (2; 1 for the first release's weights), quality,
+//! Container (DESIGN §3): header `codec_id = 4`, `model_id` ([`MODEL_ID`]; 1–4 for earlier weights), quality,
 //! weights digest, `MediaParams::Audio { sample_rate: 16000, channels: 1, frames, gain }`; then one `CODE` chunk
 //! per block of [`BLOCK_FRAMES`] latent frames (5 s), each an independent range-coded token stream ([`crate::tokens`]).
 //!
@@ -19,9 +19,9 @@ use cinder_core::{
 use cinder_format::{ids, Container, Header, MediaParams, WeightsDigest};
 use std::sync::{Arc, OnceLock};
 
-/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-11-28, session 11) and by weights
+/// Model id written by the shipped weights (`weights/hifi_16k.bin`, since 2026-12-07, session 12) and by weights
 /// files given with `--weights`.
-pub const MODEL_ID: u16 = 4;
+pub const MODEL_ID: u16 = 5;
 /// Latent frames per `CODE` chunk (5 s).
 pub const BLOCK_FRAMES: usize = 250;
 /// RMS level clips are scaled to before encoding (−26 dBFS).
@@ -35,6 +35,7 @@ pub static EARLIER_MODELS: &[(u16, &[u8])] = &[
     (1, include_bytes!("../weights/hifi_16k-v1.bin")),
     (2, include_bytes!("../weights/hifi_16k-v2.bin")),
     (3, include_bytes!("../weights/hifi_16k-v3.bin")),
+    (4, include_bytes!("../weights/hifi_16k-v4.bin")),
 ];
 
 /// Static description.
