@@ -25,25 +25,41 @@ fn folder() -> tempfile::TempDir {
     dir
 }
 
-#[test]
-fn init_from_shipped_weights_trains_and_resumes() {
-    let data = folder();
-    let out = tempfile::tempdir().unwrap();
-    let weights = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(weights.path(), cinder_hifi::EMBEDDED_WEIGHTS).unwrap();
-    let mut cfg = TrainConfig {
-        data: data.path().to_path_buf(),
-        out: out.path().to_path_buf(),
+/// The data folder, output folder and shipped weights of one test run (kept alive with it).
+struct Run {
+    data: tempfile::TempDir,
+    out: tempfile::TempDir,
+    weights: tempfile::NamedTempFile,
+}
+
+/// A two-step run of small crops started from the shipped weights.
+fn small_run() -> (Run, TrainConfig) {
+    let run = Run {
+        data: folder(),
+        out: tempfile::tempdir().unwrap(),
+        weights: tempfile::NamedTempFile::new().unwrap(),
+    };
+    std::fs::write(run.weights.path(), cinder_hifi::EMBEDDED_WEIGHTS).unwrap();
+    let cfg = TrainConfig {
+        data: run.data.path().to_path_buf(),
+        out: run.out.path().to_path_buf(),
         crop: 3200,
         batch: 2,
         steps: 2,
         warmup: 1,
-        vq_start: 0,
-        init: Some(weights.path().to_path_buf()),
+        init: Some(run.weights.path().to_path_buf()),
         eval_interval: 1000,
         checkpoint_interval: 1,
         ..TrainConfig::default()
     };
+    (run, cfg)
+}
+
+#[test]
+fn init_from_shipped_weights_trains_and_resumes() {
+    let (run, base) = small_run();
+    let out = &run.out;
+    let mut cfg = TrainConfig { vq_start: 0, ..base };
     let mut log = |_: &str| {};
     let report = train(&cfg, &mut log).unwrap();
     assert_eq!(report.steps, 2);
@@ -73,26 +89,15 @@ fn init_from_shipped_weights_trains_and_resumes() {
 
 #[test]
 fn decoder_only_adversarial_run_keeps_encoder_and_codebooks() {
-    let data = folder();
-    let out = tempfile::tempdir().unwrap();
-    let weights = tempfile::NamedTempFile::new().unwrap();
-    std::fs::write(weights.path(), cinder_hifi::EMBEDDED_WEIGHTS).unwrap();
+    let (run, base) = small_run();
+    let out = &run.out;
     let cfg = TrainConfig {
-        data: data.path().to_path_buf(),
-        out: out.path().to_path_buf(),
-        crop: 3200,
-        batch: 2,
-        steps: 2,
-        warmup: 1,
         lr: 1e-3,
-        init: Some(weights.path().to_path_buf()),
         gan_start: Some(0),
         mpd: true,
         freeze_encoder: true,
         val_every: 3,
-        eval_interval: 1000,
-        checkpoint_interval: 1,
-        ..TrainConfig::default()
+        ..base
     };
     let mut log = |_: &str| {};
     assert_eq!(train(&cfg, &mut log).unwrap().steps, 2);
