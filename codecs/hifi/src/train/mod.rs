@@ -287,11 +287,11 @@ pub fn train(cfg: &TrainConfig, log: &mut dyn FnMut(&str)) -> Result<TrainReport
     let mut window_n = 0u64;
     let latent = m.latent;
     let frames = cfg.crop / HOP;
+    if step == 0 && vq_ready && !val_clips.is_empty() {
+        // A run from `init` scores the initial weights first: they are the bar for best.bin.
+        best = validate_and_save(cfg, &net, &vq, &val_clips, &eval_device, step, best, log)?;
+    }
     while step < cfg.steps {
-        if step == 0 && vq_ready && !val_clips.is_empty() {
-            // A run from `init` scores the initial weights first: they are the bar for best.bin.
-            best = validate_and_save(cfg, &net, &vq, &val_clips, &eval_device, step, best, log)?;
-        }
         let wave = data.batch(cfg.seed, step, cfg.batch, cfg.crop);
         let dims = [cfg.batch, 1, cfg.crop];
         let x = Tensor::<3>::from_data(TensorData::new(wave.clone(), dims), &device);
